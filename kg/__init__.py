@@ -1,0 +1,1 @@
+"""The knowledge-graph core: store backends, records, change log, ingest and projections."""

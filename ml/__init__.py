@@ -1,0 +1,1 @@
+"""Machine learning that writes back to the graph (through ``kg`` only)."""
