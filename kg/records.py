@@ -1,0 +1,290 @@
+"""Records: one named graph each, written in one transaction together with the change log.
+
+A write validates, then replaces each changed record's graph and its change-log entry inside a
+single SPARQL Update, which both backends run atomically: a rejected or killed write leaves no
+partial record and no change-log entry without its graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pyoxigraph as ox
+
+from kg.concepts import ConceptResolver
+from kg.errors import Conflict, NotFound, ValidationError
+from kg.namespaces import HG, LAYER_CLASSES, RDF, XSD, Iris
+from kg.store import Store
+from kg.validation import Validator
+from mappings.record import quads_to_record, record_to_quads
+
+N = ox.NamedNode
+_XSD_DT = N(str(XSD.dateTime))
+_XSD_BOOL = N(str(XSD.boolean))
+
+
+@dataclass
+class Change:
+    id: str
+    kind: str
+    iri: str
+    datestamp: datetime
+    deleted: bool
+
+
+@dataclass
+class Rejected:
+    id: str
+    reason: str
+    row: int | None = None
+    violations: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class WriteResult:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def content_hash(quads: Iterable[ox.Quad]) -> str:
+    """Order-independent hash of a record's quads (idempotent re-ingest keeps datestamps)."""
+    lines = sorted(str(ox.Triple(q.subject, q.predicate, q.object)) for q in quads)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _dt_literal(value: datetime) -> ox.Literal:
+    return ox.Literal(value.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), datatype=_XSD_DT)
+
+
+def parse_datestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class RecordStore:
+    """Record-level reads and atomic writes over any ``Store`` backend."""
+
+    def __init__(self, store: Store, iris: Iris, resolver: ConceptResolver, validator: Validator | None) -> None:
+        self.store = store
+        self.iris = iris
+        self.resolver = resolver
+        self.validator = validator
+        self._lock = threading.Lock()
+        self._last_stamp = self._latest_datestamp()
+
+    # ---- reads ---------------------------------------------------------------------------
+    def _latest_datestamp(self) -> datetime:
+        rows = self.store.select(
+            f"SELECT (MAX(?d) AS ?m) WHERE {{ GRAPH <{self.iris.changelog_graph}> {{ ?s hg:datestamp ?d }} }}"
+        )
+        if rows and "m" in rows[0]:
+            return parse_datestamp(rows[0]["m"].value)
+        return datetime.fromtimestamp(0, UTC)
+
+    def quads(self, ident: str) -> list[ox.Quad]:
+        return list(self.store.quads(self.iris.record_graph(ident)))
+
+    def exists(self, ident: str) -> bool:
+        return self.kind_of(ident) is not None
+
+    def kind_of(self, ident: str) -> str | None:
+        info = self._log_info([ident]).get(ident)
+        return info[0] if info and not info[2] else None
+
+    def get(self, ident: str, kind: str | None = None) -> dict:
+        found = self.kind_of(ident)
+        if found is None or (kind and found != kind):
+            raise NotFound(f"no {kind or 'record'} with id {ident!r}")
+        record = quads_to_record(self.quads(ident), self.iris)
+        if not record:
+            raise NotFound(f"no {kind or 'record'} with id {ident!r}")
+        return record
+
+    def _log_info(self, ids: list[str]) -> dict[str, tuple[str, str, bool]]:
+        """id → (kind, content hash, deleted) from the change log."""
+        if not ids:
+            return {}
+        values = " ".join(str(ox.Literal(i)) for i in ids)
+        rows = self.store.select(
+            f"SELECT ?id ?kind ?hash ?del WHERE {{ VALUES ?id {{ {values} }} "
+            f"GRAPH <{self.iris.changelog_graph}> {{ ?s hg:recordId ?id ; hg:recordKind ?kind ; "
+            f"hg:deleted ?del . OPTIONAL {{ ?s hg:contentHash ?hash }} }} }}"
+        )
+        return {
+            r["id"].value: (r["kind"].value, r["hash"].value if "hash" in r else "", r["del"].value == "true")
+            for r in rows
+        }
+
+    def changes(self, since: datetime | None = None, until: datetime | None = None,
+                kind: str | None = None) -> list[Change]:
+        """Change-log entries after ``since`` (exclusive) up to ``until`` (inclusive), oldest first."""
+        filters = []
+        if since:
+            filters.append(f"?d > {_dt_literal(since)}")
+        if until:
+            filters.append(f"?d <= {_dt_literal(until)}")
+        if kind:
+            filters.append(f"?kind = {ox.Literal(kind)}")
+        where = f"FILTER({' && '.join(filters)})" if filters else ""
+        rows = self.store.select(
+            f"SELECT ?s ?id ?kind ?d ?del WHERE {{ GRAPH <{self.iris.changelog_graph}> {{ "
+            f"?s hg:recordId ?id ; hg:recordKind ?kind ; hg:datestamp ?d ; hg:deleted ?del }} {where} }} "
+            f"ORDER BY ?d ?id"
+        )
+        return [
+            Change(r["id"].value, r["kind"].value, r["s"].value, parse_datestamp(r["d"].value),
+                   r["del"].value == "true")
+            for r in rows
+        ]
+
+    def count(self, kind: str) -> int:
+        return self.store.count(
+            f"GRAPH <{self.iris.changelog_graph}> {{ ?s hg:recordKind {ox.Literal(kind)} ; hg:deleted false }}"
+        )
+
+    # ---- writes --------------------------------------------------------------------------
+    def _next_stamp(self) -> datetime:
+        now = datetime.now(UTC)
+        if now <= self._last_stamp:
+            now = self._last_stamp + timedelta(microseconds=1)
+        self._last_stamp = now
+        return now
+
+    def _context_types(self, targets: set[str]) -> list[ox.Quad]:
+        """rdf:type triples of the entities the records point at (for link-shape checks)."""
+        if not targets:
+            return []
+        values = " ".join(str(N(t)) for t in sorted(targets))
+        rows = self.store.select(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}")
+        return [ox.Quad(r["s"], N(str(RDF.type)), r["t"], ox.DefaultGraph()) for r in rows]
+
+    def put(self, records: list[dict], mode: str = "upsert", rows: list[int] | None = None) -> WriteResult:
+        """Write records in one transaction. ``mode``: ``upsert`` (ingest), ``create`` (a record
+        with that id must not exist), ``replace`` (it must exist). Invalid records are rejected
+        with reasons; valid ones are written together or not at all."""
+        result = WriteResult()
+        prepared: dict[str, tuple[dict, list[ox.Quad]]] = {}
+        row_of: dict[str, int | None] = {}
+        for index, record in enumerate(records):
+            row = rows[index] if rows else None
+            ident = str(record.get("id") or "")
+            if ident in prepared:
+                result.rejected.append(Rejected(ident, f"duplicate identifier {ident!r} in the same batch", row))
+                continue
+            try:
+                quads = record_to_quads(record, self.iris, self.resolver)
+            except ValidationError as exc:
+                result.rejected.append(Rejected(ident, exc.detail, row, exc.violations))
+                continue
+            prepared[ident] = (record, quads)
+            row_of[ident] = row
+
+        with self._lock:
+            existing = self._log_info(list(prepared))
+            for ident in list(prepared):
+                record, _quads = prepared[ident]
+                info = existing.get(ident)
+                live = info is not None and not info[2]
+                reason = None
+                if live and info[0] != record["kind"]:
+                    reason = f"duplicate identifier: {ident!r} is already a {info[0]}"
+                elif mode == "create" and live:
+                    reason = f"duplicate identifier: a {info[0]} with id {ident!r} already exists"
+                elif mode == "replace" and not live:
+                    raise NotFound(f"no {record['kind']} with id {ident!r}")
+                if reason:
+                    if mode == "create" and len(records) == 1:
+                        raise Conflict(reason)
+                    result.rejected.append(Rejected(ident, reason, row_of[ident]))
+                    del prepared[ident]
+
+            if self.validator is not None and prepared:
+                targets = {
+                    q.object.value
+                    for _r, quads in prepared.values()
+                    for q in quads
+                    if isinstance(q.object, ox.NamedNode) and self.iris.parse_entity(q.object.value)
+                }
+                in_batch = {self.iris.entity(r["kind"], i) for i, (r, _q) in prepared.items()}
+                context = [q for _r, quads in prepared.values() for q in quads if q.predicate.value == str(RDF.type)]
+                context += self._context_types(targets - in_batch)
+                violations = self.validator.validate({i: q for i, (_r, q) in prepared.items()}, context)
+                for ident, found in violations.items():
+                    if ident in prepared and found:
+                        text = "; ".join(f"{v['field']}: {v['message']}" for v in found)
+                        result.rejected.append(Rejected(ident, f"record {ident}: {text}", row_of[ident], list(found)))
+                        del prepared[ident]
+
+            changed: list[tuple[str, str, list[ox.Quad], str]] = []
+            for ident, (record, quads) in prepared.items():
+                digest = content_hash(quads)
+                info = existing.get(ident)
+                if info and not info[2] and info[1] == digest:
+                    result.unchanged.append(ident)
+                    continue
+                changed.append((ident, record["kind"], quads, digest))
+            if changed:
+                self._write(changed)
+                result.written.extend(c[0] for c in changed)
+        return result
+
+    def _log_quads(self, ident: str, kind: str, stamp: datetime, deleted: bool, digest: str) -> list[ox.Quad]:
+        log = N(self.iris.changelog_graph)
+        subject = N(self.iris.entity(kind, ident))
+        return [
+            ox.Quad(subject, N(str(HG.recordId)), ox.Literal(ident), log),
+            ox.Quad(subject, N(str(HG.recordKind)), ox.Literal(kind), log),
+            ox.Quad(subject, N(str(HG.datestamp)), _dt_literal(stamp), log),
+            ox.Quad(subject, N(str(HG.deleted)), ox.Literal("true" if deleted else "false", datatype=_XSD_BOOL), log),
+            ox.Quad(subject, N(str(HG.contentHash)), ox.Literal(digest), log),
+        ]
+
+    def _write(self, changed: list[tuple[str, str, list[ox.Quad], str]]) -> None:
+        log = self.iris.changelog_graph
+        subjects = " ".join(str(N(self.iris.entity(kind, ident))) for ident, kind, _q, _d in changed)
+        parts = [f"DROP SILENT GRAPH {N(self.iris.record_graph(ident))}" for ident, _k, _q, _d in changed]
+        parts.append(
+            f"DELETE {{ GRAPH <{log}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {subjects} }} GRAPH <{log}> {{ ?s ?p ?o }} }}"
+        )
+        lines: list[str] = []
+        for ident, kind, quads, digest in changed:
+            stamp = self._next_stamp()
+            for q in quads + self._log_quads(ident, kind, stamp, False, digest):
+                lines.append(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}")
+        parts.append("INSERT DATA {\n" + "\n".join(lines) + "\n}")
+        self.store.update(" ;\n".join(parts))
+
+    def delete(self, ident: str, kind: str | None = None) -> None:
+        """Drop a record's graph and mark it deleted in the change log (kept for OAI-PMH)."""
+        with self._lock:
+            found = self.kind_of(ident)
+            if found is None or (kind and found != kind):
+                raise NotFound(f"no {kind or 'record'} with id {ident!r}")
+            iri = self.iris.entity(found, ident)
+            users = self.store.select(
+                f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?x ?p {N(iri)} }} "
+                f"FILTER(STRSTARTS(STR(?g), {ox.Literal(self.iris.base + '/graph/record/')}) "
+                f"&& ?g != {N(self.iris.record_graph(ident))}) }} LIMIT 5"
+            )
+            if users:
+                names = ", ".join(self.iris.record_id_of_graph(r["g"].value) or "?" for r in users)
+                raise Conflict(f"{found} {ident!r} is still referenced by {names}; delete or relink those first")
+            log = self.iris.changelog_graph
+            stamp = self._next_stamp()
+            lines = [
+                f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+                for q in self._log_quads(ident, found, stamp, True, "")
+            ]
+            self.store.update(
+                f"DROP SILENT GRAPH {N(self.iris.record_graph(ident))} ;\n"
+                f"DELETE WHERE {{ GRAPH <{log}> {{ {N(iri)} ?p ?o }} }} ;\n"
+                "INSERT DATA {\n" + "\n".join(lines) + "\n}"
+            )
+
+
+def kind_class(kind: str) -> str:
+    return str(LAYER_CLASSES[kind])
