@@ -183,6 +183,19 @@ class RecordStore:
             prepared[ident] = (record, quads)
             row_of[ident] = row
 
+        return self._commit(prepared, row_of, mode, result, single=len(records) == 1)
+
+    def put_quads(self, graphs: dict[str, tuple[str, list[ox.Quad]]], mode: str = "upsert") -> WriteResult:
+        """Write records given as ready quads (RDF ingest, harvest): id → (kind, quads)."""
+        result = WriteResult()
+        prepared = {}
+        for ident, (kind, quads) in graphs.items():
+            graph = N(self.iris.record_graph(ident))
+            prepared[ident] = ({"kind": kind, "id": ident},
+                               [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads])
+        return self._commit(prepared, dict.fromkeys(prepared), mode, result, single=len(graphs) == 1)
+
+    def _commit(self, prepared: dict, row_of: dict, mode: str, result: WriteResult, single: bool) -> WriteResult:
         with self._lock:
             existing = self._log_info(list(prepared))
             for ident in list(prepared):
@@ -197,17 +210,18 @@ class RecordStore:
                 elif mode == "replace" and not live:
                     raise NotFound(f"no {record['kind']} with id {ident!r}")
                 if reason:
-                    if mode == "create" and len(records) == 1:
+                    if mode == "create" and single:
                         raise Conflict(reason)
                     result.rejected.append(Rejected(ident, reason, row_of[ident]))
                     del prepared[ident]
 
             if self.validator is not None and prepared:
+                layer_prefixes = tuple(f"{self.iris.base}/id/{k}/" for k in LAYER_CLASSES)
                 targets = {
                     q.object.value
                     for _r, quads in prepared.values()
                     for q in quads
-                    if isinstance(q.object, ox.NamedNode) and self.iris.parse_entity(q.object.value)
+                    if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(layer_prefixes)
                 }
                 in_batch = {self.iris.entity(r["kind"], i) for i, (r, _q) in prepared.items()}
                 context = [q for _r, quads in prepared.values() for q in quads if q.predicate.value == str(RDF.type)]
@@ -228,7 +242,7 @@ class RecordStore:
                     continue
                 changed.append((ident, record["kind"], quads, digest))
             if changed:
-                self._write(changed)
+                self._write(changed, {i for i, _k, _q, _d in changed if i in existing})
                 result.written.extend(c[0] for c in changed)
         return result
 
@@ -243,19 +257,36 @@ class RecordStore:
             ox.Quad(subject, N(str(HG.contentHash)), ox.Literal(digest), log),
         ]
 
-    def _write(self, changed: list[tuple[str, str, list[ox.Quad], str]]) -> None:
+    def _write(self, changed: list[tuple[str, str, list[ox.Quad], str]], known: set[str]) -> None:
+        """One update: drop the old graphs and log entries of ``known`` records, insert the new."""
         log = self.iris.changelog_graph
-        subjects = " ".join(str(N(self.iris.entity(kind, ident))) for ident, kind, _q, _d in changed)
-        parts = [f"DROP SILENT GRAPH {N(self.iris.record_graph(ident))}" for ident, _k, _q, _d in changed]
-        parts.append(
-            f"DELETE {{ GRAPH <{log}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {subjects} }} GRAPH <{log}> {{ ?s ?p ?o }} }}"
-        )
-        lines: list[str] = []
+        if not known and hasattr(self.store, "extend"):
+            # pure inserts on the embedded store: one transactional extend, ~10x faster than
+            # parsing the same quads as SPARQL Update text
+            quads_out: list[ox.Quad] = []
+            for ident, kind, quads, digest in changed:
+                quads_out.extend(quads)
+                quads_out.extend(self._log_quads(ident, kind, self._next_stamp(), False, digest))
+            self.store.extend(quads_out)
+            return
+        parts = [f"DROP SILENT GRAPH {N(self.iris.record_graph(i))}" for i, _k, _q, _d in changed if i in known]
+        subjects = " ".join(str(N(self.iris.entity(k, i))) for i, k, _q, _d in changed if i in known)
+        if subjects:
+            parts.append(
+                f"DELETE {{ GRAPH <{log}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {subjects} }} "
+                f"GRAPH <{log}> {{ ?s ?p ?o }} }}"
+            )
+        blocks: list[str] = []
+        log_lines: list[str] = []
         for ident, kind, quads, digest in changed:
             stamp = self._next_stamp()
-            for q in quads + self._log_quads(ident, kind, stamp, False, digest):
-                lines.append(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}")
-        parts.append("INSERT DATA {\n" + "\n".join(lines) + "\n}")
+            body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+            blocks.append(f"GRAPH {N(self.iris.record_graph(ident))} {{\n{body}\n}}")
+            log_lines.extend(
+                f"{q.subject} {q.predicate} {q.object} ." for q in self._log_quads(ident, kind, stamp, False, digest)
+            )
+        blocks.append(f"GRAPH <{log}> {{\n" + "\n".join(log_lines) + "\n}")
+        parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
         self.store.update(" ;\n".join(parts))
 
     def delete(self, ident: str, kind: str | None = None) -> None:

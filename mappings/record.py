@@ -24,8 +24,14 @@ T_XSD_DATE = N(str(XSD.date))
 RDF_TYPE = N(str(RDF.type))
 
 
+_HG_CACHE: dict[str, ox.NamedNode] = {}
+
+
 def hg(name: str) -> ox.NamedNode:
-    return N(str(HG[name]))
+    term = _HG_CACHE.get(name)
+    if term is None:
+        term = _HG_CACHE[name] = N(str(HG) + name)
+    return term
 
 
 # field name → (property, scheme) for concept-valued fields
