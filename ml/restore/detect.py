@@ -1,0 +1,96 @@
+"""Automatic damage detection. The masks are a starting point a user corrects (the CLI can save
+them), so they favour recall: a false positive costs a little inpainting, a miss leaves damage.
+
+- stains and scratches: pixels that differ strongly from a robust local background (a large
+  median filter), plus thin bright or dark lines found by morphological top-hats;
+- shadows: large, smooth regions much darker than their surroundings at a coarse scale.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def _odd(value: float) -> int:
+    return max(3, int(value) // 2 * 2 + 1)
+
+
+def detect_stains_and_scratches(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
+    """True where a pixel looks like a stain or a scratch rather than picture content."""
+    return detect_stains(image, threshold) | detect_scratches(image, threshold)
+
+
+def detect_stains(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
+    """Compact, flat blobs that differ strongly from the robust local background (a median filter)."""
+    h, w = image.shape[:2]
+    size = max(h, w)
+    background = cv2.medianBlur(image, _odd(size / 8))
+    deviation = np.abs(image.astype(np.int16) - background.astype(np.int16)).max(axis=2)
+    # Stains have a flat interior: low local variance distinguishes them from busy brushwork.
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    mean = cv2.blur(gray, (5, 5))
+    local_std = np.sqrt(np.maximum(cv2.blur(gray * gray, (5, 5)) - mean * mean, 0))
+    stains = ((deviation > threshold) & (local_std < 10)).astype(np.uint8)
+    stains = cv2.morphologyEx(stains, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    stains = cv2.morphologyEx(stains, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    stains = _keep_compact(stains, min_area=max(12, size * size // 20000), max_area=size * size // 100)
+    return cv2.dilate(stains, np.ones((5, 5), np.uint8)).astype(bool)
+
+
+def detect_scratches(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
+    """Thin, long, light and unsaturated lines (paint loss showing the ground) or thin dark cracks."""
+    h, w = image.shape[:2]
+    size = max(h, w)
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    bright = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel)
+    lines = ((bright > threshold) & (hsv[:, :, 1] < 60) & (hsv[:, :, 2] > 170)).astype(np.uint8)
+    lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    lines = _keep_elongated(lines, min_length=size / 25)
+    return cv2.dilate(lines, np.ones((5, 5), np.uint8)).astype(bool)
+
+
+def detect_shadows(image: np.ndarray, ratio: float = 0.75) -> np.ndarray:
+    """True inside large regions darkened relative to their surroundings (a cast shadow)."""
+    h, w = image.shape[:2]
+    scale = 256 / max(h, w)
+    small = cv2.resize(image, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
+    lum = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32) + 1.0
+    local = cv2.GaussianBlur(lum, (0, 0), 3)
+    surround = cv2.GaussianBlur(cv2.dilate(local, np.ones((41, 41), np.uint8)), (0, 0), 10)
+    dark = (local / surround < ratio).astype(np.uint8)
+    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    dark = _drop_small(dark, int(0.01 * dark.size))
+    dark = cv2.resize(dark, (w, h), interpolation=cv2.INTER_NEAREST)
+    return dark.astype(bool)
+
+
+def _drop_small(mask: np.ndarray, min_area: int) -> np.ndarray:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
+    return keep[labels].astype(np.uint8)
+
+
+def _keep_compact(mask: np.ndarray, min_area: int, max_area: int) -> np.ndarray:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    area = stats[:, cv2.CC_STAT_AREA]
+    fill = area / np.maximum(1, width * height)
+    aspect = np.maximum(width, height) / np.maximum(1, np.minimum(width, height))
+    keep = (area >= min_area) & (area <= max_area) & (fill > 0.45) & (aspect < 2.5)
+    keep[0] = False
+    return keep[labels].astype(np.uint8)
+
+
+def _keep_elongated(mask: np.ndarray, min_length: float) -> np.ndarray:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    fill = stats[:, cv2.CC_STAT_AREA] / np.maximum(
+        1, stats[:, cv2.CC_STAT_WIDTH] * stats[:, cv2.CC_STAT_HEIGHT]
+    )
+    keep = (extent >= min_length) & (fill < 0.35)
+    keep[0] = False
+    return keep[labels].astype(np.uint8)

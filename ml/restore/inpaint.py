@@ -1,0 +1,59 @@
+"""Classical inpainting behind one function: OpenCV Telea and Navier-Stokes, scikit-image's
+biharmonic, the project's exemplar method, and ``blend`` (biharmonic for smooth structure plus the
+exemplar's high frequencies) for textured regions. No learned model ships offline (MODELS.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+from skimage.restoration import inpaint_biharmonic
+
+from ml.restore.exemplar import inpaint_exemplar
+from ml.restore.io import check_mask
+
+INPAINT_METHODS = ("telea", "ns", "biharmonic", "exemplar", "blend")
+
+
+def inpaint(
+    image: np.ndarray,
+    mask: np.ndarray,
+    method: str = "biharmonic",
+    radius: int = 5,
+    progress: Callable[[float], None] | None = None,
+) -> np.ndarray:
+    """Fill the True pixels of ``mask`` in an RGB uint8 image; the known pixels are returned unchanged."""
+    mask = check_mask(mask, image.shape[:2])
+    if method == "telea":
+        out = cv2.inpaint(image, mask.astype(np.uint8), radius, cv2.INPAINT_TELEA)
+    elif method == "ns":
+        out = cv2.inpaint(image, mask.astype(np.uint8), radius, cv2.INPAINT_NS)
+    elif method == "biharmonic":
+        out = _biharmonic(image, mask)
+    elif method == "exemplar":
+        out = inpaint_exemplar(image, mask, progress=progress)
+    elif method == "blend":
+        out = _blend(image, mask, progress)
+    else:
+        raise ValueError(f"unknown inpainting method {method!r}; choose one of {', '.join(INPAINT_METHODS)}")
+    result = image.copy()
+    result[mask] = out[mask]
+    if progress is not None:
+        progress(1.0)
+    return result
+
+
+def _biharmonic(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    # Solving on a crop around each damaged region keeps the sparse systems small.
+    filled = inpaint_biharmonic(
+        image.astype(np.float64) / 255.0, mask, channel_axis=-1, split_into_regions=True
+    )
+    return np.clip(np.rint(filled * 255.0), 0, 255).astype(np.uint8)
+
+
+def _blend(image: np.ndarray, mask: np.ndarray, progress: Callable[[float], None] | None) -> np.ndarray:
+    smooth = _biharmonic(image, mask).astype(np.float32)
+    texture = inpaint_exemplar(image, mask, progress=progress).astype(np.float32)
+    detail = texture - cv2.GaussianBlur(texture, (0, 0), 2.0)
+    return np.clip(np.rint(smooth + 0.5 * detail), 0, 255).astype(np.uint8)
