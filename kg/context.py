@@ -29,8 +29,12 @@ def _files_digest(paths: list[Path]) -> str:
 
 def sync_reference_graph(store: Store, graph: str, quads: list[ox.Quad], digest: str) -> bool:
     """Replace a shipped reference graph (ontology, schemes) when its files changed."""
-    marker = ox.Quad(ox.NamedNode(graph), ox.NamedNode(str(HG.contentHash)), ox.Literal(digest), ox.NamedNode(graph))
-    if store.ask(f"ASK {{ GRAPH {marker.graph_name} {{ {marker.subject} {marker.predicate} {marker.object} }} }}"):
+    marker = ox.Quad(
+        ox.NamedNode(graph), ox.NamedNode(str(HG.contentHash)), ox.Literal(digest), ox.NamedNode(graph)
+    )
+    if store.ask(
+        f"ASK {{ GRAPH {marker.graph_name} {{ {marker.subject} {marker.predicate} {marker.object} }} }}"
+    ):
         return False
     body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in [*quads, marker])
     store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")

@@ -120,15 +120,19 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         for number, row in enumerate(values, start=2):
-            cells = ["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-                     for v in row]
+            cells = [
+                "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                for v in row
+            ]
             if any(cells):
                 yield number, cells
 
     return header, rows()
 
 
-def ingest_table(ctx: HeritageContext, path: Path, mapping: Mapping, progress: Progress | None = None) -> IngestReport:
+def ingest_table(
+    ctx: HeritageContext, path: Path, mapping: Mapping, progress: Progress | None = None
+) -> IngestReport:
     report = IngestReport()
     header, rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
     if mapping.missing_id(header):
@@ -153,7 +157,11 @@ def ingest_table(ctx: HeritageContext, path: Path, mapping: Mapping, progress: P
             continue
         if len(cells) != len(header):
             report.rejected.append(
-                Rejected(cells[0] if cells else "", f"row has {len(cells)} fields, the header has {len(header)}", line)
+                Rejected(
+                    cells[0] if cells else "",
+                    f"row has {len(cells)} fields, the header has {len(header)}",
+                    line,
+                )
             )
             continue
         try:
@@ -174,10 +182,14 @@ def refuse_xml_entities(head: bytes, name: str) -> None:
     """RDF/XML with a DTD that declares entities is refused (XXE, billion laughs)."""
     text = head.decode("utf-8", errors="replace")
     if "<!DOCTYPE" in text and ("<!ENTITY" in text or "SYSTEM" in text or "PUBLIC" in text):
-        raise ParseError(f"{name}: XML entity/DTD declarations are refused (XXE and entity-expansion protection)")
+        raise ParseError(
+            f"{name}: XML entity/DTD declarations are refused (XXE and entity-expansion protection)"
+        )
 
 
-def group_records(quads: list[ox.Quad], ctx: HeritageContext) -> tuple[dict[str, tuple[str, list[ox.Quad]]], list[str]]:
+def group_records(
+    quads: list[ox.Quad], ctx: HeritageContext
+) -> tuple[dict[str, tuple[str, list[ox.Quad]]], list[str]]:
     """Split parsed RDF into records: quads already in record graphs keep them; loose triples go to
     the layer entity they describe (its own IRI, IRIs under it, or nodes only it points at)."""
     iris = ctx.iris
@@ -198,7 +210,9 @@ def group_records(quads: list[ox.Quad], ctx: HeritageContext) -> tuple[dict[str,
         if q.subject.value in roots and isinstance(q.object, ox.NamedNode | ox.BlankNode):
             owner_of.setdefault(q.object.value, roots[q.subject.value])
     for q in quads:
-        graph_id = iris.record_id_of_graph(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else None
+        graph_id = (
+            iris.record_id_of_graph(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else None
+        )
         subject = q.subject.value
         owner = graph_id or owner_of.get(subject)
         if owner is None:
@@ -229,7 +243,9 @@ def ingest_rdf(ctx: HeritageContext, path: Path, progress: Progress | None = Non
 
     def sk(term):
         if isinstance(term, ox.BlankNode):
-            return skolem.setdefault(term.value, ox.NamedNode(f"{ctx.iris.base}/.well-known/genid/{path.stem}-{term.value}"))
+            return skolem.setdefault(
+                term.value, ox.NamedNode(f"{ctx.iris.base}/.well-known/genid/{path.stem}-{term.value}")
+            )
         return term
 
     quads = [ox.Quad(sk(q.subject), q.predicate, sk(q.object), q.graph_name) for q in quads]
@@ -246,8 +262,9 @@ def ingest_rdf(ctx: HeritageContext, path: Path, progress: Progress | None = Non
     return report
 
 
-def ingest_file(ctx: HeritageContext, path: str | Path, mapping_path: Path | None = None,
-                progress: Progress | None = None) -> IngestReport:
+def ingest_file(
+    ctx: HeritageContext, path: str | Path, mapping_path: Path | None = None, progress: Progress | None = None
+) -> IngestReport:
     """Ingest one file; raises ``ParseError``/``UnsupportedFormat`` for files that cannot be read
     at all (nothing is written then), and reports per-row rejects otherwise."""
     path = Path(path)

@@ -68,7 +68,9 @@ def parse_datestamp(text: str) -> datetime:
 class RecordStore:
     """Record-level reads and atomic writes over any ``Store`` backend."""
 
-    def __init__(self, store: Store, iris: Iris, resolver: ConceptResolver, validator: Validator | None) -> None:
+    def __init__(
+        self, store: Store, iris: Iris, resolver: ConceptResolver, validator: Validator | None
+    ) -> None:
         self.store = store
         self.iris = iris
         self.resolver = resolver
@@ -119,8 +121,9 @@ class RecordStore:
             for r in rows
         }
 
-    def changes(self, since: datetime | None = None, until: datetime | None = None,
-                kind: str | None = None) -> list[Change]:
+    def changes(
+        self, since: datetime | None = None, until: datetime | None = None, kind: str | None = None
+    ) -> list[Change]:
         """Change-log entries after ``since`` (exclusive) up to ``until`` (inclusive), oldest first."""
         filters = []
         if since:
@@ -136,8 +139,13 @@ class RecordStore:
             f"ORDER BY ?d ?id"
         )
         return [
-            Change(r["id"].value, r["kind"].value, r["s"].value, parse_datestamp(r["d"].value),
-                   r["del"].value == "true")
+            Change(
+                r["id"].value,
+                r["kind"].value,
+                r["s"].value,
+                parse_datestamp(r["d"].value),
+                r["del"].value == "true",
+            )
             for r in rows
         ]
 
@@ -173,7 +181,9 @@ class RecordStore:
             row = rows[index] if rows else None
             ident = str(record.get("id") or "")
             if ident in prepared:
-                result.rejected.append(Rejected(ident, f"duplicate identifier {ident!r} in the same batch", row))
+                result.rejected.append(
+                    Rejected(ident, f"duplicate identifier {ident!r} in the same batch", row)
+                )
                 continue
             try:
                 quads = record_to_quads(record, self.iris, self.resolver)
@@ -191,11 +201,15 @@ class RecordStore:
         prepared = {}
         for ident, (kind, quads) in graphs.items():
             graph = N(self.iris.record_graph(ident))
-            prepared[ident] = ({"kind": kind, "id": ident},
-                               [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads])
+            prepared[ident] = (
+                {"kind": kind, "id": ident},
+                [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads],
+            )
         return self._commit(prepared, dict.fromkeys(prepared), mode, result, single=len(graphs) == 1)
 
-    def _commit(self, prepared: dict, row_of: dict, mode: str, result: WriteResult, single: bool) -> WriteResult:
+    def _commit(
+        self, prepared: dict, row_of: dict, mode: str, result: WriteResult, single: bool
+    ) -> WriteResult:
         with self._lock:
             existing = self._log_info(list(prepared))
             for ident in list(prepared):
@@ -224,13 +238,17 @@ class RecordStore:
                     if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(layer_prefixes)
                 }
                 in_batch = {self.iris.entity(r["kind"], i) for i, (r, _q) in prepared.items()}
-                context = [q for _r, quads in prepared.values() for q in quads if q.predicate.value == str(RDF.type)]
+                context = [
+                    q for _r, quads in prepared.values() for q in quads if q.predicate.value == str(RDF.type)
+                ]
                 context += self._context_types(targets - in_batch)
                 violations = self.validator.validate({i: q for i, (_r, q) in prepared.items()}, context)
                 for ident, found in violations.items():
                     if ident in prepared and found:
                         text = "; ".join(f"{v['field']}: {v['message']}" for v in found)
-                        result.rejected.append(Rejected(ident, f"record {ident}: {text}", row_of[ident], list(found)))
+                        result.rejected.append(
+                            Rejected(ident, f"record {ident}: {text}", row_of[ident], list(found))
+                        )
                         del prepared[ident]
 
             changed: list[tuple[str, str, list[ox.Quad], str]] = []
@@ -253,7 +271,12 @@ class RecordStore:
             ox.Quad(subject, N(str(HG.recordId)), ox.Literal(ident), log),
             ox.Quad(subject, N(str(HG.recordKind)), ox.Literal(kind), log),
             ox.Quad(subject, N(str(HG.datestamp)), _dt_literal(stamp), log),
-            ox.Quad(subject, N(str(HG.deleted)), ox.Literal("true" if deleted else "false", datatype=_XSD_BOOL), log),
+            ox.Quad(
+                subject,
+                N(str(HG.deleted)),
+                ox.Literal("true" if deleted else "false", datatype=_XSD_BOOL),
+                log,
+            ),
             ox.Quad(subject, N(str(HG.contentHash)), ox.Literal(digest), log),
         ]
 
@@ -269,7 +292,9 @@ class RecordStore:
                 quads_out.extend(self._log_quads(ident, kind, self._next_stamp(), False, digest))
             self.store.extend(quads_out)
             return
-        parts = [f"DROP SILENT GRAPH {N(self.iris.record_graph(i))}" for i, _k, _q, _d in changed if i in known]
+        parts = [
+            f"DROP SILENT GRAPH {N(self.iris.record_graph(i))}" for i, _k, _q, _d in changed if i in known
+        ]
         subjects = " ".join(str(N(self.iris.entity(k, i))) for i, k, _q, _d in changed if i in known)
         if subjects:
             parts.append(
@@ -283,7 +308,8 @@ class RecordStore:
             body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
             blocks.append(f"GRAPH {N(self.iris.record_graph(ident))} {{\n{body}\n}}")
             log_lines.extend(
-                f"{q.subject} {q.predicate} {q.object} ." for q in self._log_quads(ident, kind, stamp, False, digest)
+                f"{q.subject} {q.predicate} {q.object} ."
+                for q in self._log_quads(ident, kind, stamp, False, digest)
             )
         blocks.append(f"GRAPH <{log}> {{\n" + "\n".join(log_lines) + "\n}")
         parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
@@ -303,7 +329,9 @@ class RecordStore:
             )
             if users:
                 names = ", ".join(self.iris.record_id_of_graph(r["g"].value) or "?" for r in users)
-                raise Conflict(f"{found} {ident!r} is still referenced by {names}; delete or relink those first")
+                raise Conflict(
+                    f"{found} {ident!r} is still referenced by {names}; delete or relink those first"
+                )
             log = self.iris.changelog_graph
             stamp = self._next_stamp()
             lines = [

@@ -180,9 +180,7 @@ class RemoteStore(Store):
         return response
 
     def query(self, sparql: str):
-        response = self._post_query(
-            sparql, "application/sparql-results+json, application/n-triples;q=0.9"
-        )
+        response = self._post_query(sparql, "application/sparql-results+json, application/n-triples;q=0.9")
         ctype = response.headers.get("content-type", "").split(";")[0].strip()
         if ctype == "application/n-triples":
             triples = [q.triple for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)]
@@ -231,7 +229,9 @@ class RemoteStore(Store):
             raise StoreUnavailable("loading a dump into a remote store needs remote_gsp_url")
         response = self._client.post(self.gsp_url, content=data, headers={"Content-Type": fmt.media_type})
         if response.status_code >= 300:
-            raise StoreUnavailable(f"Graph Store Protocol answered {response.status_code}: {response.text[:300]}")
+            raise StoreUnavailable(
+                f"Graph Store Protocol answered {response.status_code}: {response.text[:300]}"
+            )
 
     def close(self) -> None:
         self._client.close()

@@ -49,6 +49,12 @@ class Validator:
                             n = sum(1 for x in sq if x.predicate.value == str(HG[prop]))
                             if n < minimum:
                                 out.setdefault(record_id, []).append(
-                                    Violation(record=record_id, focus=subject, field=prop,
-                                              message=f"{prop} is required", severity="Violation"))
+                                    Violation(
+                                        record=record_id,
+                                        focus=subject,
+                                        field=prop,
+                                        message=f"{prop} is required",
+                                        severity="Violation",
+                                    )
+                                )
         return out

@@ -63,7 +63,9 @@ def load_mapping(path: Path | None = None) -> Mapping:
         elif isinstance(rule, dict) and "field" in rule:
             if rule.get("transform") not in (None, "year", "dimensions", "license"):
                 raise MappingError(f"{path}: column {column!r}: unknown transform {rule['transform']!r}")
-            columns[column] = ColumnRule(rule["field"], rule.get("split"), rule.get("lang"), rule.get("transform"))
+            columns[column] = ColumnRule(
+                rule["field"], rule.get("split"), rule.get("lang"), rule.get("transform")
+            )
         else:
             raise MappingError(f"{path}: column {column!r} needs a field name")
     kind = data.get("record", {}).get("kind", "work")

@@ -71,10 +71,23 @@ DATE_FIELDS = {"start_date": "startDate", "end_date": "endDate"}
 LANG_FIELDS = {"title": "title", "description": "description", "theme": "theme"}
 IRI_FIELDS = {"rights": "rights", "source_url": "sourceUrl"}
 # field → (property, kind of the referenced record)
-LINK_FIELDS = {"represents": ("represents", "work"), "produced_by": ("producedBy", "project"),
-               "part_of": ("partOf", "instance")}
-MULTI_FIELDS = {"object_type", "era", "material", "use", "culture", "place_of_origin", "find_spot",
-                "creators", "derived_from", "theme"}
+LINK_FIELDS = {
+    "represents": ("represents", "work"),
+    "produced_by": ("producedBy", "project"),
+    "part_of": ("partOf", "instance"),
+}
+MULTI_FIELDS = {
+    "object_type",
+    "era",
+    "material",
+    "use",
+    "culture",
+    "place_of_origin",
+    "find_spot",
+    "creators",
+    "derived_from",
+    "theme",
+}
 
 
 def _as_list(value: object) -> list:
@@ -110,11 +123,15 @@ def record_to_quads(record: dict, iris: Iris, resolver: ConceptResolver) -> list
     kind = record.get("kind")
     ident = str(record.get("id") or "")
     if kind not in LAYER_CLASSES:
-        raise ValidationError(f"record {ident or '?'}: unknown kind {kind!r}",
-                              [{"record": ident, "field": "kind", "message": "must be work, project, instance or item"}])
+        raise ValidationError(
+            f"record {ident or '?'}: unknown kind {kind!r}",
+            [{"record": ident, "field": "kind", "message": "must be work, project, instance or item"}],
+        )
     if not is_valid_id(ident):
-        raise ValidationError(f"record id {ident!r} is not a valid identifier",
-                              [{"record": ident, "field": "id", "message": "letters, digits, . _ ~ - only"}])
+        raise ValidationError(
+            f"record id {ident!r} is not a valid identifier",
+            [{"record": ident, "field": "id", "message": "letters, digits, . _ ~ - only"}],
+        )
     graph = N(iris.record_graph(ident))
     subject = N(iris.entity(kind, ident))
     quads: list[ox.Quad] = []
@@ -123,8 +140,9 @@ def record_to_quads(record: dict, iris: Iris, resolver: ConceptResolver) -> list
         quads.append(ox.Quad(s, p, o, graph))
 
     def problem(field: str, message: str) -> ValidationError:
-        return ValidationError(f"record {ident}: {field}: {message}",
-                               [{"record": ident, "field": field, "message": message}])
+        return ValidationError(
+            f"record {ident}: {field}: {message}", [{"record": ident, "field": field, "message": message}]
+        )
 
     add(subject, RDF_TYPE, N(str(LAYER_CLASSES[kind])))
     add(subject, hg("identifier"), ox.Literal(str(record.get("identifier") or ident)))
@@ -262,8 +280,11 @@ def quads_to_record(quads: Iterable[ox.Quad], iris: Iris) -> dict:
     if main is None:
         return {}
     kind, ident = iris.parse_entity(main)
-    labels = {q.subject.value: q.object.value for q in quads
-              if q.predicate.value in (str(RDFS.label), str(SKOS.prefLabel))}
+    labels = {
+        q.subject.value: q.object.value
+        for q in quads
+        if q.predicate.value in (str(RDFS.label), str(SKOS.prefLabel))
+    }
     record: dict = {"kind": kind, "id": ident, "iri": main}
     reverse_concepts = {prop: field for field, (prop, _s) in CONCEPT_FIELDS.items()}
     reverse_strings = {prop: field for field, prop in STRING_FIELDS.items()}
@@ -285,9 +306,12 @@ def quads_to_record(quads: Iterable[ox.Quad], iris: Iris) -> dict:
             record["start_date" if prop == "startDate" else "end_date"] = obj.value
         elif prop in reverse_concepts:
             record.setdefault(reverse_concepts[prop], []).append(
-                {"iri": obj.value, "label": labels.get(obj.value, _local(obj.value))})
+                {"iri": obj.value, "label": labels.get(obj.value, _local(obj.value))}
+            )
         elif prop in reverse_links:
-            record[reverse_links[prop]] = iris.parse_entity(obj.value)[1] if iris.parse_entity(obj.value) else obj.value
+            record[reverse_links[prop]] = (
+                iris.parse_entity(obj.value)[1] if iris.parse_entity(obj.value) else obj.value
+            )
         elif prop in ("heldBy", "carriedOutBy"):
             record["museum" if prop == "heldBy" else "carried_out_by"] = labels.get(obj.value, obj.value)
         elif prop == "creator":
@@ -305,8 +329,12 @@ def quads_to_record(quads: Iterable[ox.Quad], iris: Iris) -> dict:
             node = by_subject.get(obj.value, [])
             values = {_local(d.predicate.value): d.object.value for d in node}
             record.setdefault("dimensions", []).append(
-                {"type": values.get("dimensionType"), "value": float(values.get("value", 0)),
-                 "unit": values.get("unit")})
+                {
+                    "type": values.get("dimensionType"),
+                    "value": float(values.get("value", 0)),
+                    "unit": values.get("unit"),
+                }
+            )
         elif prop == "wasGeneratedBy":
             node = by_subject.get(obj.value, [])
             values = {_local(d.predicate.value): d.object.value for d in node}

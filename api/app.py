@@ -1,0 +1,90 @@
+"""The FastAPI application: REST, files, jobs, search, plus the routers of the other areas
+(SPARQL, Linked Data, OAI-PMH, IIIF, ML, graph, restoration, web pages) when present."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from api import problems
+from api.jobs import JobRegistry
+from kg.context import HeritageContext
+from kg.settings import Settings, load_settings
+
+# area routers, included when their module exists (each area owns its own file)
+OPTIONAL_ROUTERS = (
+    "api.routes_sparql",
+    "api.routes_ld",
+    "api.oai",
+    "api.iiif",
+    "api.routes_ml",
+    "api.routes_graph",
+    "api.routes_restore",
+    "web.pages",
+)
+UPLOAD_PATHS = ("/files",)
+
+
+class BodyLimit(BaseHTTPMiddleware):
+    """Refuse oversized request bodies from their Content-Length before reading them (uploads
+    have their own, larger limit enforced while streaming)."""
+
+    def __init__(self, app, limit: int) -> None:
+        super().__init__(app)
+        self.limit = limit
+
+    async def dispatch(self, request: Request, call_next):
+        length = request.headers.get("content-length")
+        if (
+            length
+            and length.isdigit()
+            and int(length) > self.limit
+            and not request.url.path.endswith(UPLOAD_PATHS)
+        ):
+            return problems.problem(413, "Payload too large", f"request body over {self.limit} bytes")
+        return await call_next(request)
+
+
+def create_app(settings: Settings | None = None, ctx: HeritageContext | None = None) -> FastAPI:
+    settings = settings or (ctx.settings if ctx else load_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if getattr(app.state, "ctx", None) is None:
+            app.state.ctx = HeritageContext.open(settings)
+            app.state.owns_ctx = True
+        yield
+        app.state.jobs.shutdown()
+        if getattr(app.state, "owns_ctx", False):
+            app.state.ctx.close()
+
+    app = FastAPI(
+        title="Heritage Graph",
+        version="0.1.0",
+        description="Knowledge-graph-first platform for museum data: REST, SPARQL, Linked Data, OAI-PMH, IIIF.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.state.owns_ctx = False
+    app.state.settings = settings
+    app.state.jobs = JobRegistry()
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    problems.install(app)
+
+    from api import routes_files, routes_records, routes_search
+
+    app.include_router(routes_records.router)
+    app.include_router(routes_files.router)
+    app.include_router(routes_search.router)
+    for name in OPTIONAL_ROUTERS:
+        if importlib.util.find_spec(name) is not None:
+            module = importlib.import_module(name)
+            if hasattr(module, "router"):
+                app.include_router(module.router)
+            if hasattr(module, "install"):
+                module.install(app)
+    return app

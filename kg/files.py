@@ -1,0 +1,208 @@
+"""The file store beside the graph: uploads streamed to disk with a size limit and sha256,
+their format detected from content (never from the name), images opened with Pillow's
+decompression-bomb guard. Files live at ``{files_dir}/{item-id}/{safe-name}``."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from kg.errors import PayloadTooLarge, UnsupportedFormat, ValidationError
+
+# Above this a picture is treated as a decompression bomb (about a 32k x 32k gigapixel scan).
+Image.MAX_IMAGE_PIXELS = 1_100_000_000
+
+MEDIA_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "tiff": "image/tiff",
+    "glb": "model/gltf-binary",
+    "obj": "model/obj",
+    "ply": "model/ply",
+    "ptm": "application/x-ptm",
+    "rti": "application/x-rti",
+    "nxs": "application/x-nexus",
+    "nxz": "application/x-nexus-compressed",
+}
+IMAGE_FORMATS = {"jpeg", "png", "tiff"}
+_OBJ_LINE = re.compile(rb"^(v|vn|vt|f|o|g|usemtl|mtllib|s)\s", re.M)
+
+
+@dataclass
+class StoredFile:
+    path: Path
+    file_name: str
+    file_format: str
+    media_type: str
+    byte_size: int
+    sha256: str
+    pixel_width: int | None = None
+    pixel_height: int | None = None
+
+    def item_fields(self) -> dict:
+        fields = {
+            "file_name": self.file_name,
+            "file_format": self.file_format,
+            "media_type": self.media_type,
+            "byte_size": self.byte_size,
+            "sha256": self.sha256,
+        }
+        if self.pixel_width:
+            fields["pixel_width"] = self.pixel_width
+            fields["pixel_height"] = self.pixel_height
+        return fields
+
+
+def safe_file_name(name: str) -> str:
+    """A file name with no directory parts, no traversal, no control characters."""
+    name = unicodedata.normalize("NFKC", name or "").replace("\\", "/").split("/")[-1]
+    name = re.sub(r"[\x00-\x1f<>:\"|?*]", "", name).strip(" .")
+    name = re.sub(r"\s+", "_", name)
+    if not name or name in (".", ".."):
+        name = "file"
+    return name[:150]
+
+
+def detect_format(head: bytes, suffix_hint: str = "") -> str:
+    """The file format from its first bytes. The name's suffix only separates NXS from NXZ,
+    which share a header."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[:4] == b"glTF" and len(head) >= 12 and int.from_bytes(head[4:8], "little") == 2:
+        return "glb"
+    if head.startswith((b"ply\n", b"ply\r\n")):
+        return "ply"
+    if head.startswith(b"PTM_1.2"):
+        return "ptm"
+    if head.startswith(b"#HSH") or head.startswith(b"#PTM") or head.startswith(b"#RTI"):
+        return "rti"
+    if head[:4] in (b"Nxs ", b" sxN"):
+        return "nxz" if suffix_hint.lower() == ".nxz" else "nxs"
+    sample = head[:8192]
+    if (
+        b"\x00" not in sample
+        and len(re.findall(rb"^v\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+", sample, re.M)) >= 1
+        and _OBJ_LINE.search(sample)
+    ):
+        return "obj"
+    raise UnsupportedFormat(
+        "the file's content matches none of the supported formats "
+        "(JPEG, PNG, TIFF, OBJ, GLB, PLY, RTI/PTM, NXS/NXZ)"
+    )
+
+
+def inspect_image(path: Path) -> tuple[int, int]:
+    """Open fully (so truncation shows) under the decompression-bomb guard; (width, height)."""
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return img.size
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(f"image refused as a decompression bomb: {exc}") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(f"the image is damaged or truncated: {exc}") from None
+
+
+def _finalise(tmp: Path, name: str, item_id: str, files_dir: Path, size: int, digest: str) -> StoredFile:
+    with tmp.open("rb") as fh:
+        head = fh.read(8192)
+    safe = safe_file_name(name)
+    try:
+        fmt = detect_format(head, Path(safe).suffix)
+        width = height = None
+        if fmt in IMAGE_FORMATS:
+            width, height = inspect_image(tmp)
+        target_dir = (files_dir / item_id).resolve()
+        if files_dir.resolve() not in target_dir.parents:
+            raise ValidationError("invalid item id for a file path")
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / safe
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return StoredFile(target, safe, fmt, MEDIA_TYPES[fmt], size, digest, width, height)
+
+
+def store_bytes_iter(
+    chunks: Iterable[bytes], name: str, item_id: str, files_dir: Path, limit: int
+) -> StoredFile:
+    files_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=files_dir, prefix=".upload-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"the file exceeds the upload limit of {limit} bytes")
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if size == 0:
+        tmp.unlink(missing_ok=True)
+        raise ValidationError("the uploaded file is empty")
+    return _finalise(tmp, name, item_id, files_dir, size, digest.hexdigest())
+
+
+async def store_upload(
+    chunks: AsyncIterator[bytes], name: str, item_id: str, files_dir: Path, limit: int
+) -> StoredFile:
+    """Stream an upload to disk; on any failure (too large, client gone) nothing is left behind."""
+    files_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=files_dir, prefix=".upload-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"the file exceeds the upload limit of {limit} bytes")
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if size == 0:
+        tmp.unlink(missing_ok=True)
+        raise ValidationError("the uploaded file is empty")
+    return _finalise(tmp, name, item_id, files_dir, size, digest.hexdigest())
+
+
+def store_path(source: Path, item_id: str, files_dir: Path, limit: int = 1 << 40) -> StoredFile:
+    """Copy a local file into the file store (demo collection, CLI)."""
+    with source.open("rb") as fh:
+        return store_bytes_iter(iter(lambda: fh.read(1 << 20), b""), source.name, item_id, files_dir, limit)
+
+
+def file_path(files_dir: Path, item_id: str, name: str) -> Path:
+    """Resolve a stored file, refusing anything outside the file store."""
+    target = (files_dir / item_id / safe_file_name(name)).resolve()
+    if files_dir.resolve() not in target.parents:
+        raise ValidationError("path outside the file store")
+    return target
+
+
+def remove_item_files(files_dir: Path, item_id: str) -> None:
+    target = (files_dir / item_id).resolve()
+    if files_dir.resolve() in target.parents and target.is_dir():
+        shutil.rmtree(target)
