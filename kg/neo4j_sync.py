@@ -1,0 +1,342 @@
+"""Keep the property-graph read model in step with the RDF store.
+
+* ``rebuild``: drop the graph and project everything (schemes, record graphs, run graphs).
+* ``sync``: incremental, driven by the change log graph: created / changed / deleted records
+  since the checkpoint (the last datestamp projected), in batches; the checkpoint file
+  ``{data_dir}/neo4j-sync.json`` is written only after a batch succeeded, so an interrupted or
+  failed sync resumes where it stopped (re-sending a batch is harmless: nodes ``MERGE`` by iri,
+  relationships ``MERGE``). Model runs are synced by run id (new runs added, dropped runs removed).
+* ``check``: node counts per label and relationship counts per type on the server against SPARQL
+  counts over the store, with the same projection rules.
+
+The RDF store is only read here, never written.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.graph_transport import FalkorDBTransport, GraphTransport
+from kg.namespaces import Iris
+from kg.neo4j_projection import (
+    DELETE_NODES,
+    DELETE_ORPHANS,
+    DELETE_OUTGOING,
+    DELETE_RUN_EDGES,
+    DROP_ALL,
+    LABELS,
+    LIST_RUNS,
+    NODE_LABELS,
+    RELATIONS,
+    Projection,
+    count_edges_statement,
+    count_nodes_statement,
+    edge_statement,
+    mark_local_concepts,
+    merge,
+    node_statement,
+    project_graph,
+)
+from kg.store import Store
+
+CHECKPOINT_FILE = "neo4j-sync.json"
+
+
+@dataclass
+class SyncReport:
+    nodes: int = 0
+    edges: int = 0
+    records: int = 0
+    deleted: int = 0
+    runs: int = 0
+    seconds: float = 0.0
+    checkpoint: str | None = None
+
+
+@dataclass
+class CheckReport:
+    expected: dict[str, int] = field(default_factory=dict)
+    actual: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def mismatches(self) -> dict[str, tuple[int, int]]:
+        keys = set(self.expected) | set(self.actual)
+        return {k: (self.expected.get(k, 0), self.actual.get(k, 0)) for k in sorted(keys)
+                if self.expected.get(k, 0) != self.actual.get(k, 0)}  # fmt: skip
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+class GraphSync:
+    """Projects one store into one graph server through a transport."""
+
+    def __init__(self, store: Store, iris: Iris, transport: GraphTransport, checkpoint_path: Path,
+                 batch_records: int = 500) -> None:  # fmt: skip
+        self.store = store
+        self.iris = iris
+        self.transport = transport
+        self.checkpoint_path = Path(checkpoint_path)
+        self.batch_records = batch_records
+
+    # ---- checkpoint ----------------------------------------------------------------------
+    def checkpoint(self) -> str | None:
+        """The last change-log datestamp projected into this server (None: never synced)."""
+        if not self.checkpoint_path.is_file():
+            return None
+        data = json.loads(self.checkpoint_path.read_text())
+        if data.get("server") != self._server_key():
+            return None  # a checkpoint for another server means nothing here
+        return data.get("datestamp")
+
+    def _save_checkpoint(self, stamp: str) -> None:
+        tmp = self.checkpoint_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"server": self._server_key(), "datestamp": stamp}))
+        tmp.replace(self.checkpoint_path)  # atomic: a crash leaves the old checkpoint
+
+    def _server_key(self) -> str:
+        return f"{getattr(self.transport, 'uri', '')}#{getattr(self.transport, 'database', '')}"
+
+    # ---- reading the store -----------------------------------------------------------------
+    def _latest_stamp(self) -> str | None:
+        rows = self.store.select(
+            f"SELECT (MAX(?d) AS ?m) WHERE {{ GRAPH <{self.iris.changelog_graph}> {{ ?s hg:datestamp ?d }} }}"
+        )
+        return rows[0]["m"].value if rows and "m" in rows[0] else None
+
+    def _changes(self, since: str | None) -> list[tuple[str, str, str, bool]]:
+        """(id, entity iri, datestamp, deleted) after ``since``, oldest first."""
+        flt = (
+            f"FILTER(?d > {ox.Literal(since, datatype=ox.NamedNode(PREFIX_XSD + 'dateTime'))})"
+            if since
+            else ""
+        )
+        rows = self.store.select(
+            f"SELECT ?s ?id ?d ?del WHERE {{ GRAPH <{self.iris.changelog_graph}> {{ ?s hg:recordId ?id ; "
+            f"hg:datestamp ?d ; hg:deleted ?del }} {flt} }} ORDER BY ?d ?id"
+        )
+        return [(r["id"].value, r["s"].value, r["d"].value, r["del"].value == "true") for r in rows]
+
+    def _run_graphs(self) -> dict[str, str]:
+        """run graph IRI → run id for every run graph in the store."""
+        prefix = self.iris.run_graph("")
+        rows = self.store.select(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
+        )
+        return {r["g"].value: r["g"].value[len(prefix) :] for r in rows}
+
+    def _run_projection(self, graph: str) -> Projection:
+        return project_graph(
+            self.store.quads(graph), run=self.iris.base + "/id/run/" + graph.rsplit("/", 1)[-1]
+        )
+
+    # ---- writing ---------------------------------------------------------------------------
+    def _write(
+        self, proj: Projection, merge_edges: bool, known_extra: set[str] | None = None
+    ) -> tuple[int, int]:
+        mark_local_concepts(proj, self.iris.base)
+        nodes = 0
+        for labels, rows in proj.node_rows().items():
+            nodes += self.transport.run_rows(node_statement(labels), rows)
+        edges = 0
+        for rel, rows in proj.edge_rows().items():
+            edges += self.transport.run_rows(edge_statement(rel, merge=merge_edges), rows)
+        return nodes, edges
+
+    def rebuild(self) -> SyncReport:
+        """Drop and reload everything; the checkpoint becomes the change log's latest datestamp."""
+        start = time.perf_counter()
+        stamp = self._latest_stamp()  # read first: changes made during the rebuild are re-synced
+        if isinstance(self.transport, FalkorDBTransport):
+            self.transport.drop_graph()
+        else:
+            self.transport.run(DROP_ALL)
+        self.transport.ensure_schema()
+        by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
+        record_prefix = f"{self.iris.base}/graph/record/"
+        run_prefix = self.iris.run_graph("")
+        for quad in self.store.quads():
+            g = quad.graph_name
+            if isinstance(g, ox.NamedNode) and (
+                g.value.startswith(record_prefix)
+                or g.value.startswith(run_prefix)
+                or g.value == self.iris.schemes_graph
+            ):
+                by_graph[g.value].append(quad)
+        parts = []
+        runs = 0
+        for graph, quads in by_graph.items():
+            if graph.startswith(run_prefix):
+                runs += 1
+                parts.append(project_graph(quads, run=self.iris.base + "/id/run/" + graph[len(run_prefix) :]))
+            else:
+                parts.append(project_graph(quads))
+        proj = merge(parts)
+        nodes, edges = self._write(proj, merge_edges=False)
+        # relationships to nodes that do not exist are not created: count what the server holds
+        report = SyncReport(nodes=nodes, edges=edges, records=len(by_graph) - runs, runs=runs)
+        if stamp:
+            self._save_checkpoint(stamp)
+        report.checkpoint = stamp
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def sync(self) -> SyncReport:
+        """Project the records changed since the checkpoint (a full rebuild the first time)."""
+        since = self.checkpoint()
+        if since is None:
+            return self.rebuild()
+        start = time.perf_counter()
+        report = SyncReport(checkpoint=since)
+        changes = self._changes(since)
+        for i in range(0, len(changes), self.batch_records):
+            batch = changes[i : i + self.batch_records]
+            self._sync_batch(batch, report)
+            self._save_checkpoint(batch[-1][2])
+            report.checkpoint = batch[-1][2]
+        report.runs = self._sync_runs()
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def _sync_batch(self, batch: list[tuple[str, str, str, bool]], report: SyncReport) -> None:
+        deleted = [{"iri": iri} for _id, iri, _d, gone in batch if gone]
+        changed = [(ident, iri) for ident, iri, _d, gone in batch if not gone]
+        if deleted:
+            self.transport.run_rows(DELETE_NODES, deleted)
+            report.deleted += len(deleted)
+        if changed:
+            self.transport.run_rows(DELETE_OUTGOING, [{"iri": iri} for _i, iri in changed])
+            parts = [
+                project_graph(self.store.quads(self.iris.record_graph(ident))) for ident, _iri in changed
+            ]
+            proj = merge([*parts, self._incoming(changed)])
+            nodes, edges = self._write(proj, merge_edges=True)
+            report.nodes += nodes
+            report.edges += edges
+            report.records += len(changed)
+        self.transport.run(DELETE_ORPHANS)
+
+    def _incoming(self, changed: list[tuple[str, str]]) -> Projection:
+        """Relationships from other records into the changed entities (a Work created after the
+        Instance that represents it gets its REPRESENTS edge now)."""
+        proj = Projection()
+        values = " ".join(str(ox.NamedNode(iri)) for _i, iri in changed)
+        preds = " ".join(str(ox.NamedNode(p)) for p in RELATIONS)
+        rows = self.store.select(
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?o {{ {values} }} VALUES ?p {{ {preds} }} "
+            f"GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {ox.Literal(self.iris.base + '/graph/record/')})) }}"
+        )
+        for r in rows:
+            proj.edges.append((r["s"].value, RELATIONS[r["p"].value], r["o"].value, {}))
+        return proj
+
+    def _sync_runs(self) -> int:
+        """Add run graphs the server lacks; remove runs dropped from the store."""
+        in_store = {self.iris.base + "/id/run/" + run: g for g, run in self._run_graphs().items()}
+        on_server = {row["run"] for row in self.transport.run(LIST_RUNS)}
+        gone = [{"run": r} for r in on_server - set(in_store)]
+        if gone:
+            self.transport.run_rows(DELETE_RUN_EDGES, gone)
+        new = sorted(set(in_store) - on_server)
+        for run in new:
+            self._write(self._run_projection(in_store[run]), merge_edges=True)
+        return len(new)
+
+    # ---- check -----------------------------------------------------------------------------
+    def check(self) -> CheckReport:
+        """Counts per label and relationship type: SPARQL over the store vs the graph server."""
+        report = CheckReport(expected=expected_counts(self.store, self.iris))
+        for label in sorted(NODE_LABELS):
+            report.actual[label] = _int(self.transport.run(count_nodes_statement(label)))
+        for rel in sorted(set(RELATIONS.values()) | {"SIMILAR_TO", "PREDICTED"}):
+            report.actual[rel] = _int(self.transport.run(count_edges_statement(rel)))
+        report.actual = {k: v for k, v in report.actual.items() if v or k in report.expected}
+        return report
+
+
+PREFIX_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _int(rows: list[dict]) -> int:
+    return int(next(iter(rows[0].values()))) if rows else 0
+
+
+def _graph_filter(iris: Iris, var: str) -> str:
+    return (
+        f"FILTER(STRSTARTS(STR({var}), {ox.Literal(iris.base + '/graph/record/')}) "
+        f"|| {var} = {ox.NamedNode(iris.schemes_graph)})"
+    )
+
+
+def expected_counts(store: Store, iris: Iris) -> dict[str, int]:
+    """What the projection must hold, counted by SPARQL with the projection's rules."""
+    out: dict[str, int] = {}
+    classes_of: dict[str, list[str]] = defaultdict(list)
+    for cls, label in LABELS.items():
+        classes_of[label].append(cls)
+    classes_of["Agent"].extend(classes_of["Museum"])
+    for label, classes in classes_of.items():
+        values = " ".join(str(ox.NamedNode(c)) for c in classes)
+        n = store.count(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?s a ?c }} {_graph_filter(iris, '?g')} }}"
+        )
+        if n:
+            out[label] = n
+    typed = " ".join(str(ox.NamedNode(c)) for c in LABELS)
+    by_rel: dict[str, list[str]] = defaultdict(list)
+    for pred, rel in RELATIONS.items():
+        by_rel[rel].append(pred)
+    for rel, preds in by_rel.items():
+        values = " ".join(str(ox.NamedNode(p)) for p in preds)
+        n = store.count(
+            f"SELECT DISTINCT ?s ?o WHERE {{ VALUES ?p {{ {values} }} GRAPH ?g {{ ?s ?p ?o . ?s a ?c1 }} "
+            f"VALUES ?c1 {{ {typed} }} {_graph_filter(iris, '?g')} "
+            f"FILTER EXISTS {{ VALUES ?c2 {{ {typed} }} GRAPH ?g2 {{ ?o a ?c2 }} {_graph_filter(iris, '?g2')} }} }}"
+        )
+        if n:
+            out[rel] = n
+    run_prefix = ox.Literal(iris.run_graph(""))
+    for rel, cls, src, dst in (("SIMILAR_TO", "Similarity", "source", "target"),
+                               ("PREDICTED", "Prediction", "predictionOf", "predictedValue")):  # fmt: skip
+        n = store.count(
+            f"SELECT DISTINCT ?g ?a ?b WHERE {{ GRAPH ?g {{ ?n a hg:{cls} ; hg:{src} ?a ; hg:{dst} ?b }} "
+            f"FILTER(STRSTARTS(STR(?g), {run_prefix})) "
+            f"FILTER EXISTS {{ VALUES ?c2 {{ {typed} }} GRAPH ?g2 {{ ?a a ?c2 }} {_graph_filter(iris, '?g2')} }} "
+            f"FILTER EXISTS {{ VALUES ?c3 {{ {typed} }} GRAPH ?g3 {{ ?b a ?c3 }} {_graph_filter(iris, '?g3')} }} }}"
+        )
+        if n:
+            out[rel] = n
+    return out
+
+
+def sync_after_write(ctx: object) -> SyncReport | None:
+    """For the lead: call after each write when ``settings.neo4j_auto_sync``; a down server is
+    reported by the exception and the next sync catches up from the checkpoint."""
+    settings = ctx.settings  # type: ignore[attr-defined]
+    if not settings.neo4j_uri or not settings.neo4j_auto_sync:
+        return None
+    from kg.graph_transport import open_transport
+
+    transport = open_transport(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password,
+                               settings.neo4j_database)  # fmt: skip
+    try:
+        sync = GraphSync(ctx.store, ctx.iris, transport, settings.data_dir / CHECKPOINT_FILE)  # type: ignore[attr-defined]
+        return sync.sync()
+    finally:
+        transport.close()
+
+
+def last_synced(path: Path) -> datetime | None:
+    """The checkpoint as a datetime (for status displays)."""
+    if not path.is_file():
+        return None
+    stamp = json.loads(path.read_text()).get("datestamp")
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None

@@ -1,0 +1,141 @@
+"""Projection into a real FalkorDB process: rebuild, incremental sync, check, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.graph_transport import BoltTransport, FalkorDBTransport, GraphServerUnavailable, open_transport
+from kg.neo4j_sync import GraphSync
+from tests.kg.graph_server import (
+    demo_store,
+    falkordb_server,  # noqa: F401 - fixture
+    log_change,
+    put_instance,
+    put_work,
+    start_falkordb,
+    stop_falkordb,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _sync(server, tmp_path, store, iris) -> GraphSync:
+    transport = open_transport(server.native_uri, database="heritage")
+    return GraphSync(store, iris, transport, tmp_path / "neo4j-sync.json", batch_records=2)
+
+
+def test_rebuild_native_matches_sparql_counts(falkordb_server, tmp_path):  # noqa: F811
+    store, iris = demo_store()
+    sync = _sync(falkordb_server, tmp_path, store, iris)
+    report = sync.rebuild()
+    assert report.nodes == 19 and report.checkpoint
+    check = sync.check()
+    assert check.ok, check.mismatches
+    assert check.actual["SIMILAR_TO"] == 2 and check.actual["HELD_BY"] == 5
+    rows = sync.transport.run(
+        "MATCH (w:Work {iri: $iri})-[e:HAS_MATERIAL]->(c:Concept) RETURN w.title_ko AS ko, w.title_en AS en, "
+        "w.dim_height AS h, w.dim_height_unit AS u, c.label_en AS mat, c.label_ko AS matko",
+        {"iri": iris.entity("work", "w3")},
+    )
+    assert rows == [{"ko": "돌", "en": "O'Brien's stone", "h": 12.5, "u": "cm",
+                     "mat": "O'Brien's \"stone\" \\ 石", "matko": "돌"}]  # fmt: skip
+    sim = sync.transport.run("MATCH (a)-[e:SIMILAR_TO]->(b) RETURN a.identifier AS a, e.score AS s, e.run AS r "
+                             "ORDER BY s DESC")  # fmt: skip
+    assert sim[0] == {"a": "w1", "s": 0.91, "r": iris.entity("run", "sim-1")}
+    pred = sync.transport.run("MATCH (w)-[e:PREDICTED]->(c) RETURN e.attribute AS a, e.confidence AS c")
+    assert pred == [{"a": "https://w3id.org/heritage-graph/ontology#material", "c": 0.7}]
+
+
+def test_incremental_sync_changes_and_deletes(falkordb_server, tmp_path):  # noqa: F811
+    store, iris = demo_store()
+    sync = _sync(falkordb_server, tmp_path, store, iris)
+    sync.sync()  # first sync = rebuild
+    put_work(store, iris, "w2", "Bronze mirror (re-catalogued)", "청동 거울", "ceramic", "new-museum", 2)
+    put_instance(store, iris, "i9", "w9")  # represents a Work that does not exist yet
+    put_work(store, iris, "w9", "Late work", "늦은", "bronze", "nmk", 9)
+    store.update(f"DROP GRAPH <{iris.record_graph('w5')}>")
+    log_change(store, iris, "work", "w5", deleted=True)
+    report = sync.sync()
+    assert report.records == 3 and report.deleted == 1
+    check = sync.check()
+    assert check.ok, check.mismatches
+    t = sync.transport
+    assert t.run("MATCH (w:Work {identifier: 'w2'})-[:HAS_MATERIAL]->(c) RETURN c.label_ko AS m") == [
+        {"m": "도자기"}
+    ]
+    assert t.run("MATCH (w:Work {identifier: 'w2'}) RETURN w.title_en AS t") == [
+        {"t": "Bronze mirror (re-catalogued)"}
+    ]
+    assert t.run("MATCH (:Instance {identifier: 'i9'})-[:REPRESENTS]->(w) RETURN w.identifier AS w") == [
+        {"w": "w9"}
+    ]
+    assert t.run("MATCH (w:Work {identifier: 'w5'}) RETURN count(w) AS c") == [{"c": 0}]
+    assert sync.sync().records == 0  # nothing new
+
+
+def test_interrupted_projection_is_completed_by_next_sync(falkordb_server, tmp_path):  # noqa: F811
+    store, iris = demo_store()
+    sync = _sync(falkordb_server, tmp_path, store, iris)
+    sync.rebuild()
+    for k in range(6):
+        put_work(store, iris, f"n{k}", f"New {k}", f"새 {k}", "bronze", "nmk", k)
+    real_run = sync.transport.run
+    calls = {"n": 0}
+
+    def failing_run(cypher, params=None):  # the real server, cut off after a few statements
+        calls["n"] += 1
+        if calls["n"] > 9:
+            raise GraphServerUnavailable("connection lost")
+        return real_run(cypher, params)
+
+    sync.transport.run = failing_run
+    before = sync.checkpoint()
+    with pytest.raises(GraphServerUnavailable):
+        sync.sync()
+    mid = sync.checkpoint()
+    assert mid != before  # the first batch was committed and checkpointed
+    sync.transport.run = real_run
+    assert not sync.check().ok  # half-way: some new works are missing
+    sync.sync()
+    assert sync.check().ok
+
+
+def test_server_down_leaves_store_untouched_and_sync_resumes(tmp_path):
+    store, iris = demo_store()
+    server = start_falkordb(tmp_path / "db")
+    try:
+        sync = _sync(server, tmp_path, store, iris)
+        sync.rebuild()
+        put_work(store, iris, "late", "Late", "늦게", "bronze", "nmk", 7)
+        before_quads = sorted(map(str, store.quads()))
+        checkpoint = sync.checkpoint()
+    finally:
+        stop_falkordb(server)
+    with pytest.raises(GraphServerUnavailable, match="unreachable"):
+        sync.sync()
+    assert sync.checkpoint() == checkpoint
+    assert sorted(map(str, store.quads())) == before_quads
+    with pytest.raises(GraphServerUnavailable):
+        open_transport("bolt://127.0.0.1:1").run("RETURN 1")
+
+
+def test_bolt_transport_end_to_end_within_falkordb_limit(falkordb_server, tmp_path):  # noqa: F811
+    """The neo4j driver path for real: small batches stay under FalkorDB's ~4 KB Bolt limit."""
+    store, iris = demo_store()
+    transport = BoltTransport(falkordb_server.bolt_uri, database="heritage", dialect="falkordb",
+                              max_rows=10, max_bytes=1500)  # fmt: skip
+    sync = GraphSync(store, iris, transport, tmp_path / "cp.json")
+    sync.rebuild()
+    check = sync.check()
+    assert check.ok, check.mismatches
+    rows = transport.run("MATCH (c:Concept {iri: $iri}) RETURN c.label_en AS l",
+                         {"iri": "https://w3id.org/heritage-graph/scheme/material/o'brien-stone"})  # fmt: skip
+    assert rows == [{"l": "O'Brien's \"stone\" \\ 石"}]
+    assert falkordb_server.alive()
+    transport.close()
+
+
+def test_unknown_uri_scheme_is_a_clear_error():
+    with pytest.raises(ValueError, match="unsupported graph server URI"):
+        open_transport("http://example.org")
+    assert isinstance(open_transport("falkordb://127.0.0.1:1"), FalkorDBTransport)
