@@ -27,8 +27,9 @@ class ImageTooLarge(ValidationError):
 
 def _open(source: str | Path | bytes, max_pixels: int) -> Image.Image:
     data = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
-    previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max_pixels
+    # Pillow's own guard (Image.MAX_IMAGE_PIXELS, a process-wide setting we do not mutate from
+    # worker threads) catches bombs while the header is parsed; the explicit check below applies
+    # this module's tighter limit before any pixel is decoded.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -50,8 +51,6 @@ def _open(source: str | Path | bytes, max_pixels: int) -> Image.Image:
         raise UnsupportedFormat(f"image file not found: {source}") from exc
     except OSError as exc:
         raise UnsupportedFormat(f"corrupt or truncated image: {exc}") from exc
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous
 
 
 def load_image(source: str | Path | bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:

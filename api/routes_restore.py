@@ -1,0 +1,147 @@
+"""Restoration studio API: upload an image (and optionally a mask), start a restoration or style
+job, follow it (status, SSE progress) and fetch the PNG. Thin routes over ``ml.restore``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import numpy as np
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
+
+from kg.errors import PayloadTooLarge, ValidationError
+from ml.restore.io import load_image, load_mask
+from ml.restore.jobs import JobRegistry, default_registry
+from ml.restore.pipeline import METHODS, restore
+from ml.restore.style import gatys_transfer, reinhard_transfer
+
+router = APIRouter(tags=["restoration"])
+MAX_UPLOAD = 64 * 1024 * 1024
+MAX_STEPS = 500
+
+
+def _registry(request: Request) -> JobRegistry:
+    registry = getattr(request.app.state, "restore_jobs", None)
+    return registry if registry is not None else default_registry()
+
+
+async def _read(upload: UploadFile) -> bytes:
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise PayloadTooLarge(f"{upload.filename or 'upload'} is larger than {MAX_UPLOAD} bytes")
+    return data
+
+
+def _params(text: str) -> dict:
+    try:
+        params = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"params is not JSON: {exc}") from exc
+    if not isinstance(params, dict):
+        raise ValidationError("params must be a JSON object")
+    return params
+
+
+def _links(job_id: str) -> dict:
+    base = f"/api/restore/jobs/{job_id}"
+    return {
+        "job_id": job_id,
+        "status_url": base,
+        "events_url": f"{base}/events",
+        "result_url": f"{base}/result",
+    }
+
+
+@router.post("/api/restore", status_code=202)
+async def start_restore(
+    request: Request,
+    image: UploadFile = File(..., description="the image to restore"),
+    mask: UploadFile | None = File(None, description="optional mask, white = damaged, same size"),
+    method: str = Form("auto", description=f"one of {', '.join(METHODS)}"),
+    params: str = Form("{}", description='JSON object, e.g. {"scale": 4} for sr'),
+) -> dict:
+    """Validate the inputs now (so bad input fails with 4xx at once), then restore in the background."""
+    if method not in METHODS:
+        raise ValidationError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    options = _params(params)
+    pixels = load_image(await _read(image))
+    damage = load_mask(await _read(mask), pixels.shape[:2]) if mask is not None else None
+    scale = options.get("scale")
+    if scale is not None and scale not in (1, 2, 3, 4):
+        raise ValidationError("scale must be 1, 2, 3 or 4")
+
+    def work(progress):  # noqa: ANN001, ANN202
+        result = restore(pixels, damage, method, scale=scale, progress=progress)
+        info = {"method": result.method, "parameters": result.parameters}
+        if result.mask is not None:
+            info["masked_pixels"] = int(np.count_nonzero(result.mask))
+        return result.image, info
+
+    return _links(_registry(request).submit("restore", work))
+
+
+@router.post("/api/style", status_code=202)
+async def start_style(
+    request: Request,
+    image: UploadFile = File(..., description="the content image"),
+    style: UploadFile = File(..., description="the style image (e.g. a period exemplar)"),
+    method: str = Form(
+        "reinhard", description="gatys (MobileNetV2 features) or reinhard (colour statistics)"
+    ),
+    params: str = Form("{}", description='JSON object, e.g. {"steps": 100, "size": 384}'),
+) -> dict:
+    """Start a style-transfer job."""
+    if method not in ("gatys", "reinhard"):
+        raise ValidationError("method must be gatys or reinhard")
+    options = _params(params)
+    steps, size = int(options.get("steps", 100)), int(options.get("size", 384))
+    if not 1 <= steps <= MAX_STEPS or not 32 <= size <= 1024:
+        raise ValidationError(f"steps must be 1..{MAX_STEPS} and size 32..1024")
+    content = load_image(await _read(image))
+    exemplar = load_image(await _read(style))
+
+    def work(progress):  # noqa: ANN001, ANN202
+        if method == "reinhard":
+            return reinhard_transfer(content, exemplar), {"method": "reinhard-lab"}
+        out = gatys_transfer(content, exemplar, steps=steps, size=size, progress=progress)
+        return out, {"method": "gatys-mobilenetv2", "steps": steps, "size": size}
+
+    return _links(_registry(request).submit("style", work))
+
+
+@router.get("/api/restore/jobs/{job_id}")
+def job_status(request: Request, job_id: str) -> dict:
+    """Status, progress and (when done) the result URL."""
+    snapshot = _registry(request).get(job_id)
+    if snapshot["status"] == "done":
+        snapshot["result_url"] = f"/api/restore/jobs/{job_id}/result"
+    return snapshot
+
+
+@router.get("/api/restore/jobs/{job_id}/result")
+def job_result(request: Request, job_id: str) -> Response:
+    """The result as PNG (409 while the job is not done)."""
+    return Response(_registry(request).result(job_id), media_type="image/png")
+
+
+@router.get("/api/restore/jobs/{job_id}/events")
+async def job_events(request: Request, job_id: str) -> StreamingResponse:
+    """Server-sent events: one ``progress`` event per change, then ``done`` or ``failed``."""
+    registry = _registry(request)
+    registry.get(job_id)  # 404 before the stream starts
+
+    async def stream():  # noqa: ANN202
+        seq = 0
+        while True:
+            events, finished = await asyncio.to_thread(registry.events_after, job_id, seq, 1.0)
+            for event in events:
+                name = event["status"] if event["status"] in ("done", "failed") else "progress"
+                yield f"event: {name}\nid: {event['seq']}\ndata: {json.dumps(event)}\n\n"
+            seq += len(events)
+            if finished and not events:
+                break
+            if await request.is_disconnected():
+                break
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
