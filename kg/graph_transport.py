@@ -76,7 +76,7 @@ class BoltTransport(GraphTransport):
         self._neo4j = neo4j
         auth = (user, password or "") if user else None
         self.driver = neo4j.GraphDatabase.driver(uri, auth=auth, connection_timeout=5,
-                                                 max_transaction_retry_time=5)  # fmt: skip
+                                                 max_transaction_retry_time=1)  # fmt: skip
         self.database = database
         self.dialect = dialect
         self.max_rows = max_rows
