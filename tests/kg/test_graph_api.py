@@ -1,0 +1,79 @@
+"""The explorer's graph queries give identical JSON from the graph server and from SPARQL."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from kg.errors import NotFound
+from kg.graph_api import CypherBackend, SparqlBackend, clusters, neighbourhood, shortest_path
+from kg.graph_transport import open_transport
+from kg.neo4j_sync import GraphSync
+from tests.kg.graph_server import demo_store, falkordb_server  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def backends(falkordb_server, tmp_path):  # noqa: F811
+    store, iris = demo_store()
+    transport = open_transport(falkordb_server.native_uri, database="heritage")
+    GraphSync(store, iris, transport, tmp_path / "cp.json").rebuild()
+    yield store, iris, SparqlBackend(store, iris), CypherBackend(transport)
+    transport.close()
+
+
+@pytest.mark.slow
+def test_neighbourhood_identical_on_both_backends(backends):
+    store, iris, sparql, cypher = backends
+    w1 = iris.entity("work", "w1")
+    for kwargs in ({"depth": 1}, {"depth": 2}, {"depth": 2, "relations": ["HAS_MATERIAL"]},
+                   {"depth": 3, "layers": ["work", "instance", "item"]}):  # fmt: skip
+        a, b = neighbourhood(sparql, w1, **kwargs), neighbourhood(cypher, w1, **kwargs)
+        assert a == b, kwargs
+    one = neighbourhood(sparql, w1, depth=1)
+    ids = {n["id"].rsplit("/", 1)[-1]: n for n in one["nodes"]}
+    assert ids["w1"] == {"id": w1, "label": 'Celadon "Maebyeong" vase', "kind": "work"}
+    assert ids["nmk"]["kind"] == "museum" and ids["ceramic"]["label"] == 'Ceramic "stoneware"'
+    assert {"i1", "w2"} <= set(ids)  # incoming REPRESENTS, outgoing SIMILAR_TO
+    sim = [e for e in one["edges"] if e["type"] == "SIMILAR_TO"]
+    assert sim == [{"source": w1, "target": iris.entity("work", "w2"), "type": "SIMILAR_TO",
+                    "props": {"run": iris.entity("run", "sim-1"), "score": 0.91, "rank": 1}}]  # fmt: skip
+    layered = neighbourhood(sparql, w1, depth=3, layers=["work", "instance", "item"])
+    assert {n["kind"] for n in layered["nodes"]} == {"work", "instance", "item"}
+
+
+@pytest.mark.slow
+def test_path_and_clusters_identical_on_both_backends(backends):
+    store, iris, sparql, cypher = backends
+    f1, w3 = iris.entity("item", "f1"), iris.entity("work", "w3")
+    a, b = shortest_path(sparql, f1, w3), shortest_path(cypher, f1, w3)
+    assert a == b
+    assert [n["id"].rsplit("/", 1)[-1] for n in a["nodes"]] == ["f1", "i1", "w1", "w2", "w3"]
+    assert [e["type"] for e in a["edges"]] == ["PART_OF", "REPRESENTS", "SIMILAR_TO", "SIMILAR_TO"]
+    assert shortest_path(sparql, f1, w3, relations=["PART_OF"]) == {"nodes": [], "edges": []}
+    for rels in (None, ["HAS_MATERIAL"]):
+        ca, cb = clusters(sparql, relations=rels), clusters(cypher, relations=rels)
+        assert ca == cb
+    assert _groups(clusters(sparql)) == [["w1", "w2", "w3", "w4", "w5"]]  # similarity joins the materials
+    by_material = clusters(sparql, relations=["HAS_MATERIAL"])
+    assert _groups(by_material) == [["w1", "w4", "w5"]]  # bronze and stone have one work each
+    assert {e["type"] for e in by_material["edges"]} == {"HAS_MATERIAL"}
+
+
+def _groups(result: dict) -> list[list[str]]:
+    groups: dict[str, set[str]] = {}
+    for n in result["nodes"]:
+        if n["kind"] == "work":
+            groups.setdefault(n["cluster"], set()).add(n["id"].rsplit("/", 1)[-1])
+    return sorted(sorted(g) for g in groups.values())
+
+
+def test_bad_input_is_rejected():
+    store, iris = demo_store()
+    sparql = SparqlBackend(store, iris)
+    with pytest.raises(NotFound):
+        neighbourhood(sparql, iris.entity("work", "nope"))
+    with pytest.raises(ValueError, match="unknown relation"):
+        neighbourhood(sparql, iris.entity("work", "w1"), relations=["DROP"])
+    with pytest.raises(ValueError, match="unknown layer"):
+        neighbourhood(sparql, iris.entity("work", "w1"), layers=["planet"])
