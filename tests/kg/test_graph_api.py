@@ -77,3 +77,51 @@ def test_bad_input_is_rejected():
         neighbourhood(sparql, iris.entity("work", "w1"), relations=["DROP"])
     with pytest.raises(ValueError, match="unknown layer"):
         neighbourhood(sparql, iris.entity("work", "w1"), layers=["planet"])
+
+
+class _Ctx:
+    """The parts of ``HeritageContext`` the graph routes use, over a real store and settings."""
+
+    def __init__(self, store, iris, settings) -> None:
+        self.store, self.iris, self.settings = store, iris, settings
+
+
+def _client(ctx) -> TestClient:
+    from api import problems
+    from api.routes_graph import router
+
+    app = FastAPI()
+    problems.install(app)
+    app.include_router(router)
+    app.state.ctx = ctx
+    return TestClient(app)
+
+
+@pytest.mark.slow
+def test_routes_same_json_from_graph_server_and_store(falkordb_server, tmp_path):  # noqa: F811
+    from kg.settings import load_settings
+
+    store, iris = demo_store()
+    transport = open_transport(falkordb_server.native_uri, database="heritage")
+    GraphSync(store, iris, transport, tmp_path / "cp.json").rebuild()
+    plain = _client(_Ctx(store, iris, load_settings(tmp_path / "a")))
+    graph = _client(_Ctx(store, iris, load_settings(tmp_path / "b", neo4j_uri=falkordb_server.native_uri)))
+    urls = [
+        "/api/graph/neighbourhood/work/w1?depth=2",
+        "/api/graph/neighbourhood/work/w1?depth=2&relations=HAS_MATERIAL,SIMILAR_TO&layers=work,concept",
+        "/api/graph/neighbourhood/museum/nmk?depth=1",
+        "/api/graph/path?from=item/f1&to=work/w3",
+        f"/api/graph/path?from={iris.entity('work', 'w4')}&to=work/w2",
+        "/api/graph/clusters",
+        "/api/graph/clusters?relations=HAS_MATERIAL",
+    ]
+    for url in urls:
+        a, b = plain.get(url), graph.get(url)
+        assert a.status_code == 200, (url, a.text)
+        assert a.json() == b.json(), url
+        assert set(a.json()) == {"nodes", "edges"}
+    assert len(plain.get(urls[3]).json()["nodes"]) == 5
+    assert plain.get("/api/graph/neighbourhood/work/nope").status_code == 404
+    assert plain.get("/api/graph/neighbourhood/work/w1?relations=BOGUS").status_code == 400
+    assert plain.get("/api/graph/path?from=planet/x&to=work/w1").status_code == 400
+    transport.close()
