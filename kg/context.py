@@ -27,8 +27,22 @@ def _files_digest(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def skolemise(quads: list[ox.Quad], prefix: str) -> list[ox.Quad]:
+    """Blank nodes → deterministic IRIs (numbered in parse order), so that dumps of the store
+    are byte-for-byte reproducible."""
+    names: dict[str, ox.NamedNode] = {}
+
+    def term(t):
+        if isinstance(t, ox.BlankNode):
+            return names.setdefault(t.value, ox.NamedNode(f"{prefix}{len(names)}"))
+        return t
+
+    return [ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) for q in quads]
+
+
 def sync_reference_graph(store: Store, graph: str, quads: list[ox.Quad], digest: str) -> bool:
     """Replace a shipped reference graph (ontology, schemes) when its files changed."""
+    quads = skolemise(quads, f"{graph}/genid/")
     marker = ox.Quad(
         ox.NamedNode(graph), ox.NamedNode(str(HG.contentHash)), ox.Literal(digest), ox.NamedNode(graph)
     )
