@@ -1,0 +1,128 @@
+"""EDM out (XSD-valid, golden), EDM in, round trip, and bad input."""
+
+from __future__ import annotations
+
+import csv
+from itertools import islice
+
+import pytest
+from lxml import etree
+
+from kg.errors import ParseError
+from mappings.csv_record import load_mapping, row_to_record
+from mappings.edm import to_edm
+from mappings.edm_in import edm_to_records
+from tests.mappings.conftest import WORK, check_golden
+from tests.shared_paths import RECORDS_CSV, VOCAB_DIR, require_shared
+
+HG = "https://w3id.org/heritage-graph/ontology#"
+CARRIED = {
+    HG + p
+    for p in [
+        "identifier",
+        "title",
+        "description",
+        "objectType",
+        "era",
+        "material",
+        "use",
+        "culture",
+        "placeOfOrigin",
+        "findSpot",
+        "materialStatement",
+        "dateStatement",
+        "beginYear",
+        "endYear",
+        "heldBy",
+        "collectionNumber",
+        "creator",
+        "dimensionStatement",
+        "theme",
+        "rights",
+        "rightsStatement",
+        "sourceUrl",
+        "derivedFrom",
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def edm_schema() -> etree.XMLSchema:
+    require_shared(VOCAB_DIR / "edm" / "xsd" / "EDM.xsd")
+    return etree.XMLSchema(etree.parse(str(VOCAB_DIR / "edm" / "xsd" / "EDM.xsd")))
+
+
+def _valid(schema: etree.XMLSchema, xml: bytes) -> None:
+    assert schema.validate(etree.fromstring(xml)), schema.error_log.last_error
+
+
+def test_sample_work_is_xsd_valid_and_matches_golden(sample_quads, schemes, edm_schema) -> None:
+    xml = to_edm(sample_quads, schemes)
+    _valid(edm_schema, xml)
+    check_golden("pensive-bodhisattva.edm.xml", xml.decode())
+    doc = etree.fromstring(xml)
+    ns = {"edm": "http://www.europeana.eu/schemas/edm/", "ore": "http://www.openarchives.org/ore/terms/"}
+    assert doc.xpath("//edm:ProvidedCHO/edm:type/text()", namespaces=ns) == ["3D"]
+    assert len(doc.xpath("//edm:WebResource", namespaces=ns)) == 1
+    for required in ("edm:provider", "edm:dataProvider", "edm:rights", "edm:isShownAt", "edm:isShownBy"):
+        assert doc.xpath(f"//ore:Aggregation/{required}", namespaces=ns), required
+
+
+def test_an_invalid_document_fails_the_xsd(sample_quads, schemes, edm_schema) -> None:
+    doc = etree.fromstring(to_edm(sample_quads, schemes))
+    ns = {"edm": "http://www.europeana.eu/schemas/edm/"}
+    edm_type = doc.xpath("//edm:ProvidedCHO/edm:type", namespaces=ns)[0]
+    edm_type.getparent().remove(edm_type)
+    assert not edm_schema.validate(doc)
+
+
+def _work_pairs(quads, iris, ident: str) -> set[tuple[str, str]]:
+    work = iris.entity("work", ident)
+    return {
+        (q.predicate.value, str(q.object))
+        for q in quads
+        if q.subject.value == work and q.predicate.value in CARRIED
+    }
+
+
+def test_round_trip_sample(sample_quads, schemes, to_quads, iris) -> None:
+    [back] = edm_to_records(to_edm(sample_quads, schemes))
+    before = _work_pairs(to_quads(WORK), iris, WORK["id"])
+    assert _work_pairs(to_quads(back), iris, WORK["id"]) == before
+    assert len({p for p, _ in before}) >= 20
+
+
+@pytest.mark.slow
+def test_round_trip_500_csv_records(schemes, to_quads, iris, edm_schema) -> None:
+    require_shared(RECORDS_CSV)
+    mapping = load_mapping()
+    with open(RECORDS_CSV, newline="", encoding="utf-8") as fh:
+        records = [row_to_record(row, mapping) for row in islice(csv.DictReader(fh), 500)]
+    for i, rec in enumerate(records):
+        quads = to_quads(rec)
+        xml = to_edm(quads, schemes)
+        if i < 100:
+            _valid(edm_schema, xml)
+        [back] = edm_to_records(xml)
+        assert _work_pairs(to_quads(back), iris, rec["id"]) == _work_pairs(quads, iris, rec["id"]), rec["id"]
+
+
+BAD = {
+    "not well-formed": (b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><edm:ProvidedCHO>",
+                        "not well-formed"),
+    "unknown namespace": (b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+                          b"xmlns:x='http://evil.example/ns#'><x:Thing/></rdf:RDF>", "unknown namespace"),
+    "external entity": (b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY xxe SYSTEM 'file:///etc/passwd'>]>"
+                        b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>&xxe;</rdf:RDF>", "refused"),
+    "entity bomb": (b"<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'><!ENTITY lol2 '&lol;&lol;&lol;&lol;'>"
+                    b"<!ENTITY lol3 '&lol2;&lol2;&lol2;&lol2;'>]><rdf:RDF "
+                    b"xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>&lol3;</rdf:RDF>", "refused"),
+    "no CHO": (b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'/>", "no edm:ProvidedCHO"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_gives_a_clear_parse_error(case: str) -> None:
+    data, expected = BAD[case]
+    with pytest.raises(ParseError, match=expected):
+        edm_to_records(data, name="upload.xml")
