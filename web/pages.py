@@ -1,18 +1,106 @@
-"""Server-rendered pages (Jinja2). Error pages are friendly HTML for browsers."""
+"""Server-rendered pages (Jinja2): home, search with facets, the Work page (layers, viewers,
+related works, JSON-LD), simple Project/Instance/Item pages and friendly error pages. The admin
+console lives in ``web.admin`` and is included here, so the app picks up one router."""
 
 from __future__ import annotations
 
-import html
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from kg.context import HeritageContext
+from kg.errors import NotFound
+from kg.search import FACETS, search_works
+from web import admin, views
+from web.render import WEB_DIR, page_lang, render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(admin.router)
+PER_PAGE = 12
+LAYER_KINDS = ("project", "instance", "item")
+
+
+def install(app: FastAPI) -> None:
+    """Serve ``web/static`` (CSS, JS modules and the vendored libraries; never a CDN)."""
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+
+
+def _ctx(request: Request) -> HeritageContext:
+    return request.app.state.ctx
 
 
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
-    body = (
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Heritage Graph</title></head>"
-        f"<body><h1>{status}</h1><p>{html.escape(detail)}</p><p><a href='/'>Home</a></p></body></html>"
+    """The friendly HTML error page browsers get (the API answers problem+json instead)."""
+    return render(request, "error.html", status=status, code=status, detail=detail)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    ctx, lang = _ctx(request), page_lang(request)
+    result = search_works(ctx.store, "", {}, 1, 8, lang)
+    featured = views.work_cards(ctx, [h["iri"] for h in result.hits], lang)
+    return render(request, "home.html", featured=featured, total=result.total)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, q: str = "", page: int = 1) -> HTMLResponse:
+    ctx, lang = _ctx(request), page_lang(request)
+    page = max(1, min(page, 10_000))
+    chosen = {name: request.query_params.getlist(name) for name in FACETS}
+    result = search_works(ctx.store, q, chosen, page, PER_PAGE, lang)
+    hits = [{**h, "thumbnail": views.local_url(h["thumbnail"], ctx.settings.base_url)} for h in result.hits]
+    pages = max(1, -(-result.total // PER_PAGE))
+    base = [("q", q)] + [(k, v) for k, vs in chosen.items() for v in vs]
+    return render(
+        request,
+        "search.html",
+        q=q,
+        hits=hits,
+        total=result.total,
+        facets=result.facets,
+        chosen=chosen,
+        page=page,
+        pages=pages,
+        prev_params=base + [("page", str(page - 1))] if page > 1 else None,
+        next_params=base + [("page", str(page + 1))] if page < pages else None,
     )
-    return HTMLResponse(body, status_code=status)
+
+
+@router.get("/page/work/{ident}", response_class=HTMLResponse)
+def work_page(request: Request, ident: str) -> HTMLResponse:
+    ctx, lang = _ctx(request), page_lang(request)
+    try:
+        record = ctx.records.get(ident, "work")
+    except NotFound:
+        return error_page(request, 404, f"There is no work with the id “{ident}”.")
+    layers = views.work_layers(ctx, record["iri"])
+    media = views.media_of(layers)
+    names = views.labels(ctx, views.concept_iris(record), lang)
+    origin = str(request.base_url).rstrip("/")
+    absolute = {k: origin + v if v and v.startswith("/") else v for k, v in media.items()}
+    doc = views.json_ld(record, names, absolute, str(request.url.remove_query_params("lang")))
+    return render(
+        request,
+        "work.html",
+        record=record,
+        names=names,
+        layers=layers,
+        media=media,
+        related=views.related_works(ctx, record["iri"], lang),
+        json_ld=views.json_ld_script(doc),
+    )
+
+
+@router.get("/page/{kind}/{ident}", response_class=HTMLResponse)
+def layer_page(request: Request, kind: str, ident: str) -> HTMLResponse:
+    ctx, lang = _ctx(request), page_lang(request)
+    if kind not in LAYER_KINDS:
+        return error_page(request, 404, f"There are no pages of kind “{kind}”.")
+    try:
+        record = ctx.records.get(ident, kind)
+    except NotFound:
+        return error_page(request, 404, f"There is no {kind} with the id “{ident}”.")
+    if kind == "item":
+        record["href"] = views.local_url(record.get("content_url"), ctx.settings.base_url)
+    names = views.labels(ctx, views.concept_iris(record), lang)
+    return render(request, "layer.html", kind=kind, record=record, names=names)
