@@ -57,6 +57,8 @@ class SyncReport:
     deleted: int = 0
     runs: int = 0
     seconds: float = 0.0
+    read_seconds: float = 0.0  # reading the store and projecting (rebuild)
+    write_seconds: float = 0.0  # sending statements to the server (rebuild)
     checkpoint: str | None = None
 
 
@@ -180,13 +182,16 @@ class GraphSync:
             else:
                 parts.append(project_graph(quads))
         proj = merge(parts)
+        read_seconds = time.perf_counter() - start
         nodes, edges = self._write(proj, merge_edges=False)
         # relationships to nodes that do not exist are not created: count what the server holds
-        report = SyncReport(nodes=nodes, edges=edges, records=len(by_graph) - runs, runs=runs)
+        report = SyncReport(nodes=nodes, edges=edges, records=len(by_graph) - runs, runs=runs,
+                            read_seconds=read_seconds)  # fmt: skip
         if stamp:
             self._save_checkpoint(stamp)
         report.checkpoint = stamp
         report.seconds = time.perf_counter() - start
+        report.write_seconds = report.seconds - read_seconds
         return report
 
     def sync(self) -> SyncReport:
