@@ -45,7 +45,7 @@ def test_cli_sync_check_rebuild(falkordb_server, tmp_path, monkeypatch):  # noqa
     assert runner.invoke(app, ["neo4j", "check", "--data", str(data)]).exit_code == 0
     transport = open_transport(falkordb_server.native_uri, database="heritage")
     rows = transport.run(
-        "MATCH (w:Work)-[:HELD_BY]->(m:Museum) RETURN w.identifier AS w, m.label_en AS m ORDER BY w"
+        "MATCH (w:Work)-[:HELD_BY]->(m:Museum) RETURN w.identifier AS w, m.label AS m ORDER BY w"
     )
     assert [r["w"] for r in rows] == ["w2", "w3"] and rows[0]["m"] == 'O\'Hara "Museum"'
     out = runner.invoke(app, ["neo4j", "rebuild", "--data", str(data)])
