@@ -15,6 +15,7 @@ n.iri IS UNIQUE``; Memgraph ``CREATE CONSTRAINT ON (n:Resource) ASSERT n.iri IS 
 from __future__ import annotations
 
 import abc
+import contextlib
 from urllib.parse import urlparse
 
 from kg.errors import StoreUnavailable
@@ -131,10 +132,8 @@ class FalkorDBTransport(GraphTransport):
             pass
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a dead connection is not an error
             self.db.connection.close()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 def open_transport(uri: str, user: str | None = None, password: str | None = None,

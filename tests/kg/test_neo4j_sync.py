@@ -148,3 +148,32 @@ def test_unknown_uri_scheme_is_a_clear_error():
         open_transport("http://example.org")
     with pytest.raises(GraphServerUnavailable, match="unreachable"):
         FalkorDBTransport("127.0.0.1", 1).run("RETURN 1")
+
+
+def test_sync_after_write_when_auto_sync_is_on(falkordb_server, tmp_path):  # noqa: F811
+    from kg.neo4j_sync import sync_after_write
+    from kg.settings import load_settings
+
+    store, iris = demo_store()
+
+    class Ctx:  # the attributes of HeritageContext that sync_after_write reads
+        def __init__(self, settings) -> None:
+            self.settings, self.store, self.iris = settings, store, iris
+
+    off = Ctx(load_settings(tmp_path, neo4j_uri=falkordb_server.native_uri))
+    assert sync_after_write(off) is None
+    on = Ctx(load_settings(tmp_path, neo4j_uri=falkordb_server.native_uri, neo4j_auto_sync=True))
+    assert sync_after_write(on).nodes == 19
+    put_work(store, iris, "w7", "Seventh", "일곱", "bronze", "nmk", 7)
+    assert sync_after_write(on).records == 1
+
+
+def test_dialect_statements():
+    from kg.graph_transport import SCHEMA_STATEMENTS
+
+    assert SCHEMA_STATEMENTS["neo4j"] == [
+        "CREATE CONSTRAINT resource_iri IF NOT EXISTS FOR (n:Resource) REQUIRE n.iri IS UNIQUE"
+    ]
+    transport = BoltTransport("bolt://127.0.0.1:1")
+    assert transport.dialect == "neo4j" and transport.max_bytes is None
+    transport.close()
