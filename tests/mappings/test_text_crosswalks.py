@@ -106,7 +106,29 @@ def test_linked_art_golden_and_round_trip(sample_quads, schemes, to_quads, iris)
     back = linked_art_to_record(json.dumps(doc))
     props = {
         HG + p
-        for p in ["identifier", "title", "description", "objectType", "era", "material", "use", "culture", "placeOfOrigin", "findSpot", "materialStatement", "dateStatement", "beginYear", "endYear", "heldBy", "collectionNumber", "creator", "dimensionStatement", "rights", "rightsStatement", "sourceUrl"]
+        for p in [
+            "identifier",
+            "title",
+            "description",
+            "objectType",
+            "era",
+            "material",
+            "use",
+            "culture",
+            "placeOfOrigin",
+            "findSpot",
+            "materialStatement",
+            "dateStatement",
+            "beginYear",
+            "endYear",
+            "heldBy",
+            "collectionNumber",
+            "creator",
+            "dimensionStatement",
+            "rights",
+            "rightsStatement",
+            "sourceUrl",
+        ]
     }  # noqa: SIM905
     assert _work_pairs(to_quads(back), iris, props) == _work_pairs(to_quads(WORK), iris, props)
     assert back["dimensions"] == [{"type": "height", "value": 93.5, "unit": "cm"}]
