@@ -251,14 +251,19 @@ def _check_labels(labels: Iterable[str]) -> str:
 
 
 def node_statement(labels: Iterable[str], create: bool = False) -> str:
-    """``UNWIND $rows AS r MERGE (n:Resource:Work {iri: r.iri}) SET n = r.props``.
+    """``UNWIND $rows AS r MERGE (n:Resource {iri: r.iri}) SET n = r.props SET n:Work``.
 
-    ``SET n =`` (not ``+=``) so a changed record loses the properties it no longer has. A rebuild
-    writes into an empty graph from already de-duplicated nodes and may ``CREATE`` (faster).
+    MERGE on ``Resource`` (the label carrying the iri index / uniqueness constraint), then add the
+    kind labels: a node first seen as an ``Agent`` that later turns out to be a ``Museum`` gains
+    the label instead of clashing with the constraint. ``SET n =`` (not ``+=``) so a changed
+    record loses the properties it no longer has. A rebuild writes into an empty graph from
+    already de-duplicated nodes and may ``CREATE`` (faster).
     """
     if create:
         return f"UNWIND $rows AS r CREATE (n:{_check_labels(labels)}) SET n = r.props"
-    return f"UNWIND $rows AS r MERGE (n:{_check_labels(labels)} {{iri: r.iri}}) SET n = r.props"
+    kinds = _check_labels(labels).removeprefix(BASE_LABEL)
+    tail = f" SET n{kinds}" if kinds else ""
+    return f"UNWIND $rows AS r MERGE (n:{BASE_LABEL} {{iri: r.iri}}) SET n = r.props{tail}"
 
 
 def edge_statement(rel: str, merge: bool = False) -> str:

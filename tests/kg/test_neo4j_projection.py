@@ -50,7 +50,11 @@ def test_relationships_and_run_edges():
 
 def test_statements_use_parameters_and_whitelists():
     assert (
-        node_statement(["Work"]) == "UNWIND $rows AS r MERGE (n:Resource:Work {iri: r.iri}) SET n = r.props"
+        node_statement(["Work"])
+        == "UNWIND $rows AS r MERGE (n:Resource {iri: r.iri}) SET n = r.props SET n:Work"
+    )
+    assert node_statement(["Agent", "Museum"], create=True).startswith(
+        "UNWIND $rows AS r CREATE (n:Resource:Agent:Museum)"
     )
     assert "MERGE (a)-[e:SIMILAR_TO {run: r.props.run}]->(b)" in edge_statement("SIMILAR_TO", merge=True)
     with pytest.raises(ValueError):

@@ -177,3 +177,26 @@ def test_dialect_statements():
     transport = BoltTransport("bolt://127.0.0.1:1")
     assert transport.dialect == "neo4j" and transport.max_bytes is None
     transport.close()
+
+
+def test_agent_that_becomes_a_museum_gains_the_label(falkordb_server, tmp_path):  # noqa: F811
+    import pyoxigraph as ox
+
+    from kg.namespaces import HG
+    from tests.kg.graph_server import insert
+
+    store, iris = demo_store()
+    sync = _sync(falkordb_server, tmp_path, store, iris)
+    agent = ox.NamedNode(iris.entity("agent", "kim"))
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    insert(store, iris.record_graph("w1"), [(agent, rdf_type, ox.NamedNode(str(HG.Agent))),
+                                            (ox.NamedNode(iris.entity("work", "w1")), ox.NamedNode(str(HG.creator)), agent)])  # fmt: skip
+    log_change(store, iris, "work", "w1")
+    sync.sync()
+    insert(store, iris.record_graph("w2"), [(agent, rdf_type, ox.NamedNode(str(HG.Museum))),
+                                            (ox.NamedNode(iris.entity("work", "w2")), ox.NamedNode(str(HG.heldBy)), agent)])  # fmt: skip
+    log_change(store, iris, "work", "w2")
+    sync.sync()
+    rows = sync.transport.run("MATCH (n:Resource {iri: $iri}) RETURN labels(n) AS l", {"iri": agent.value})
+    assert len(rows) == 1 and set(rows[0]["l"]) == {"Resource", "Agent", "Museum"}
+    assert sync.check().ok
