@@ -35,6 +35,12 @@ def detect_stains(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
     stains = cv2.morphologyEx(stains, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     stains = cv2.morphologyEx(stains, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     stains = _keep_compact(stains, min_area=max(12, size * size // 20000), max_area=size * size // 100)
+    # Hysteresis: a stain's rim is not flat (it is an edge), so grow each flat core into the
+    # neighbouring pixels that still deviate, then a little more for the anti-aliased border.
+    weak = (deviation > threshold / 2).astype(np.uint8)
+    kernel = np.ones((3, 3), np.uint8)
+    for _ in range(2):
+        stains = cv2.dilate(stains, kernel) & weak | stains
     return cv2.dilate(stains, np.ones((5, 5), np.uint8)).astype(bool)
 
 
@@ -52,15 +58,32 @@ def detect_scratches(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
     return cv2.dilate(lines, np.ones((5, 5), np.uint8)).astype(bool)
 
 
-def detect_shadows(image: np.ndarray, ratio: float = 0.75) -> np.ndarray:
-    """True inside large regions darkened relative to their surroundings (a cast shadow)."""
+def detect_shadows(image: np.ndarray, ratio: float = 0.7, max_chroma_shift: float = 0.025) -> np.ndarray:
+    """True inside large regions darkened relative to their surroundings (a cast shadow).
+
+    Dark picture content (a black helmet, a night sky) is also darker than its surroundings; a
+    cast shadow differs in dimming all channels alike, so a candidate is kept only when its
+    chromaticity matches the ring of light around it.
+    """
     h, w = image.shape[:2]
     scale = 256 / max(h, w)
     small = cv2.resize(image, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
-    lum = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32) + 1.0
+    pixels = small.astype(np.float32) + 1.0
+    lum = pixels.mean(axis=2)
     local = cv2.GaussianBlur(lum, (0, 0), 3)
     surround = cv2.GaussianBlur(cv2.dilate(local, np.ones((41, 41), np.uint8)), (0, 0), 10)
     dark = (local / surround < ratio).astype(np.uint8)
+    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    dark = _drop_small(dark, int(0.01 * dark.size))
+    # Compare each dark pixel's chromaticity with that of the lit pixels around it (normalised
+    # convolution over the non-dark pixels only).
+    chroma = cv2.GaussianBlur(pixels / pixels.sum(axis=2, keepdims=True), (0, 0), 2)
+    lit = (1 - dark).astype(np.float32)
+    weight = cv2.GaussianBlur(lit, (0, 0), 12) + 1e-6
+    around = cv2.GaussianBlur(chroma * lit[:, :, None], (0, 0), 12) / weight[:, :, None]
+    neutral = np.abs(chroma - around).max(axis=2) < max_chroma_shift
+    dark = (dark.astype(bool) & neutral & (weight > 0.02)).astype(np.uint8)
+    dark = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     dark = _drop_small(dark, int(0.01 * dark.size))
     dark = cv2.resize(dark, (w, h), interpolation=cv2.INTER_NEAREST)

@@ -16,8 +16,8 @@ from ml.restore.shadow import remove_shadow
 from ml.restore.superres import super_resolve
 
 METHODS = ("auto", *INPAINT_METHODS, "shadow", "sr")
-# Chosen by bench/bench_restore.py: the method that beats Telea in the damaged region there.
-DEFAULT_INPAINT = "biharmonic"
+# Chosen by bench/bench_restore.py: the ensemble beats Telea in the damaged region there.
+DEFAULT_INPAINT = "blend"
 
 Progress = Callable[[float], None]
 
