@@ -17,6 +17,7 @@ The graph:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import defaultdict
@@ -74,10 +75,15 @@ NODE_LABELS = frozenset(LABELS.values())
 # literal predicates whose name differs from their local name
 _PROP_NAMES = {SKOS + "prefLabel": "label", SKOS + "altLabel": "alt_label", RDFS + "label": "label"}
 _SKIP_LITERALS = {SKOS + "notation"}
+# plain strings: rdflib terms built per quad cost more than the projection itself
+_HG = str(HG)
+_DIMENSION = str(HG.Dimension)
+_HAS_DIMENSION = str(HG.dimension)
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _LANG_SAFE = re.compile(r"[^a-z0-9]")
 
 
+@functools.lru_cache(maxsize=4096)
 def prop_name(predicate: str) -> str:
     """``hg:byteSize`` → ``byte_size``: Cypher-friendly snake case of the local name."""
     if predicate in _PROP_NAMES:
@@ -147,7 +153,7 @@ def project_graph(quads: Iterable[ox.Quad], run: str | None = None) -> Projectio
     dimensions: dict[str, dict[str, object]] = {}
     for subject, sq in by_subject.items():
         types = {q.object.value for q in sq if q.predicate.value == RDF_TYPE}
-        if str(HG.Dimension) in types:
+        if _DIMENSION in types:
             dimensions[subject] = {prop_name(q.predicate.value): literal_value(q.object)
                                    for q in sq if isinstance(q.object, ox.Literal)}  # fmt: skip
             continue
@@ -170,8 +176,8 @@ def project_graph(quads: Iterable[ox.Quad], run: str | None = None) -> Projectio
                 out.edges.append((subject, RELATIONS[pred], obj.value, {}))
             elif (
                 isinstance(obj, ox.NamedNode)
-                and pred not in (RDF_TYPE, str(HG.dimension))
-                and pred.startswith(str(HG))
+                and pred not in (RDF_TYPE, _HAS_DIMENSION)
+                and pred.startswith(_HG)
             ):
                 _add_prop(props, prop_name(pred), obj.value)  # IRIs like hg:rights, hg:sourceUrl
         out.nodes[subject] = (labels, props)
@@ -179,7 +185,7 @@ def project_graph(quads: Iterable[ox.Quad], run: str | None = None) -> Projectio
         if subject not in out.nodes:
             continue
         for q in sq:
-            if q.predicate.value == str(HG.dimension) and q.object.value in dimensions:
+            if q.predicate.value == _HAS_DIMENSION and q.object.value in dimensions:
                 dim = dimensions[q.object.value]
                 kind = str(dim.get("dimension_type", "size"))
                 if "value" in dim:

@@ -162,17 +162,15 @@ class GraphSync:
         else:
             self.transport.run(DROP_ALL)
         self.transport.ensure_schema()
-        by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
         record_prefix = f"{self.iris.base}/graph/record/"
         run_prefix = self.iris.run_graph("")
-        for quad in self.store.quads():
-            g = quad.graph_name
-            if isinstance(g, ox.NamedNode) and (
-                g.value.startswith(record_prefix)
-                or g.value.startswith(run_prefix)
-                or g.value == self.iris.schemes_graph
-            ):
-                by_graph[g.value].append(quad)
+        # read only the graphs that are projected (not the change log or the ontology), one by one
+        names = [r["g"].value for r in self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")]
+        by_graph = {
+            g: list(self.store.quads(g))
+            for g in names
+            if g.startswith(record_prefix) or g.startswith(run_prefix) or g == self.iris.schemes_graph
+        }
         parts = []
         runs = 0
         for graph, quads in by_graph.items():
