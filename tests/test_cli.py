@@ -91,3 +91,17 @@ def test_stats_json_on_empty_store(tmp_path: Path, args: list[str]) -> None:
     result = heritage(*args, "--data", str(tmp_path / "d"))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["works"] == 0
+
+
+def test_ingest_writes_rejects_report(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,title,colour\nx1,Jar,red\nx2,Bowl\nbad id!,Cup,blue\n", encoding="utf-8")
+    report = tmp_path / "rejects.csv"
+    result = heritage("ingest", str(src), "--rejects", str(report), "--data", str(tmp_path / "d"))
+    assert result.returncode == 0, result.stderr
+    assert "1 ingested, 2 rejected" in result.stdout
+    assert "colour" in result.stderr  # the unknown-column warning names it
+    lines = report.read_text().splitlines()
+    assert lines[0] == "row,id,reason"
+    assert lines[1].startswith("3,x2,") and "fields" in lines[1]
+    assert lines[2].startswith("4,bad id!,")

@@ -138,9 +138,47 @@ def test_oversized_upload_413_nothing_left(small_upload_api) -> None:
 
 def test_truncated_upload_refused(api, inst) -> None:
     body = png_bytes()
+    r = upload(api, body, "cut.png", **{"Content-Length": str(len(body) + 10)})
+    assert r.status_code == 400 and "truncated" in r.json()["detail"]
     r = upload(api, body[:50], "cut.png", **{"Content-Length": str(len(body))})
     assert 400 <= r.status_code < 500
     assert item_count(api) == 0 and stored_files(api) == []
+
+
+@pytest.mark.slow
+def test_client_gone_mid_upload_on_real_server(api, inst) -> None:
+    """A raw socket announces 100 kB, sends 2 kB and hangs up: nothing is stored."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from tests.kg.conftest import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(api.client.app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            head = (
+                f"POST /api/instances/i1/files?name=cut.png HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: {api.auth['Authorization']}\r\nContent-Type: application/octet-stream\r\n"
+                f"Content-Length: 100000\r\n\r\n"
+            )
+            sock.sendall(head.encode() + png_bytes()[:2000].ljust(2000, b"\0"))
+            time.sleep(0.3)
+        deadline = time.monotonic() + 10
+        while stored_files(api) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert item_count(api) == 0 and stored_files(api) == []
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def test_decompression_bomb_refused(api, inst) -> None:
