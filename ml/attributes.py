@@ -10,7 +10,7 @@ when given. Heads are one-vs-rest logistic regressions calibrated with Platt sca
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,7 +46,7 @@ class NeighbourhoodFeatures:
     def __init__(self, attr: str, classes: list[str], key: str) -> None:
         self.attr, self.classes, self.key = attr, classes, key
         self.index = {c: i for i, c in enumerate(classes)}
-        self.counts: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(classes)))
+        self.counts: dict[str, np.ndarray] = {}
         self.totals: Counter = Counter()
 
     def _row_vec(self, row: Row) -> np.ndarray:
@@ -60,7 +60,7 @@ class NeighbourhoodFeatures:
         for row in rows:
             if row.labels.get(self.attr):
                 k = getattr(row, self.key).strip().lower()
-                self.counts[k] += self._row_vec(row)
+                self.counts[k] = self.counts.get(k, 0) + self._row_vec(row)
                 self.totals[k] += 1
         return self
 
