@@ -200,3 +200,29 @@ def test_agent_that_becomes_a_museum_gains_the_label(falkordb_server, tmp_path):
     rows = sync.transport.run("MATCH (n:Resource {iri: $iri}) RETURN labels(n) AS l", {"iri": agent.value})
     assert len(rows) == 1 and set(rows[0]["l"]) == {"Resource", "Agent", "Museum"}
     assert sync.check().ok
+
+
+def test_hangul_and_quote_iris_round_trip_through_parameters(falkordb_server, tmp_path):  # noqa: F811
+    import pyoxigraph as ox
+
+    from kg.namespaces import HG
+    from tests.kg.graph_server import insert
+
+    store, iris = demo_store()
+    sync = _sync(falkordb_server, tmp_path, store, iris)
+    sync.rebuild()
+    odd = ox.NamedNode(iris.entity("concept", "use-청자's')RETURN(1)//"))
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    label = '\'}) MATCH (n) DETACH DELETE n // "청자" \\'
+    insert(store, iris.record_graph("w4"), [
+        (odd, rdf_type, ox.NamedNode(skos + "Concept")),
+        (odd, ox.NamedNode(skos + "prefLabel"), ox.Literal(label, language="ko")),
+        (ox.NamedNode(iris.entity("work", "w4")), ox.NamedNode(str(HG.use)), odd),
+    ])  # fmt: skip
+    log_change(store, iris, "work", "w4")
+    sync.sync()
+    rows = sync.transport.run("MATCH (w:Work)-[:HAS_USE]->(c:Concept {iri: $iri}) RETURN w.identifier AS w, "
+                              "c.label_ko AS l", {"iri": odd.value})  # fmt: skip
+    assert rows == [{"w": "w4", "l": label}]
+    assert sync.check().ok  # nothing was deleted by the injected text
