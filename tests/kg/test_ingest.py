@@ -185,3 +185,11 @@ def test_xml_entities_refused(ctx, tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="entity"):
         ingest_file(ctx, _write(tmp_path, "bomb.rdf", bomb))
     assert ctx.store.triple_count() == before
+
+
+def test_loose_rdf_triples_are_reported(ctx, tmp_path: Path) -> None:
+    src = _write(tmp_path, "loose.ttl", TTL + "<http://example.org/stray> <http://example.org/p> 'x' .\n")
+    report = ingest_file(ctx, src)
+    assert report.ingested == 1
+    assert any("stray" in r.reason for r in report.rejected)
+    assert not ctx.store.ask("ASK { <http://example.org/stray> ?p ?o }")

@@ -3,6 +3,8 @@ per record, the change log, idempotent re-puts, rejects, conflicts and referenti
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kg.errors import Conflict, NotFound
@@ -40,6 +42,11 @@ def test_changelog_and_idempotent_reput(backend_ctx) -> None:
     records.put([work("w1")])
     first = log_entry(backend_ctx, "w1")
     assert first["kind"] == "work" and first["deleted"] == "false"
+    raw = backend_ctx.store.select(
+        f"SELECT ?d WHERE {{ GRAPH <{backend_ctx.iris.changelog_graph}> {{ ?s hg:datestamp ?d }} }}"
+    )[0]["d"]
+    assert raw.datatype.value.endswith("#dateTime")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", raw.value), raw.value
     again = records.put([work("w1")])
     assert again.written == [] and again.unchanged == ["w1"]
     assert log_entry(backend_ctx, "w1")["d"] == first["d"]
