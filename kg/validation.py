@@ -182,6 +182,7 @@ class Validator:
             else []
         )
         self.superclasses = _subclass_closure(onto)
+        self._class_cache: dict[frozenset[str], frozenset[str]] = {}
         self.scheme_of: dict[str, set[str]] = defaultdict(set)
         self._add_schemes(schemes_quads, self.scheme_of)
 
@@ -191,11 +192,15 @@ class Validator:
             if q.predicate.value.endswith("#inScheme"):
                 into[q.subject.value].add(q.object.value)
 
-    def _classes(self, types: set[str]) -> set[str]:
-        out = set(types)
-        for t in types:
-            out |= self.superclasses.get(t, set())
-        return out
+    def _classes(self, types: set[str]) -> frozenset[str]:
+        key = frozenset(types)
+        cached = self._class_cache.get(key)
+        if cached is None:
+            out = set(types)
+            for t in types:
+                out |= self.superclasses.get(t, set())
+            cached = self._class_cache[key] = frozenset(out)
+        return cached
 
     def validate(
         self, records: dict[str, list[ox.Quad]], context: Iterable[ox.Quad] = ()
