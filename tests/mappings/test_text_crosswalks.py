@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -40,6 +41,17 @@ def test_oai_dc_golden_and_structure(sample_quads, schemes) -> None:
         qname = etree.QName(child)
         assert qname.namespace == DC and qname.localname in allowed
         assert len(child) == 0 and child.text
+
+
+OAI_DC_XSD = Path(__file__).resolve().parents[2] / "mappings" / "schemas" / "oai_dc.xsd"
+
+
+def test_oai_dc_is_valid_against_the_local_oai_dc_schema(sample_quads, schemes, to_quads) -> None:
+    schema = etree.XMLSchema(etree.parse(str(OAI_DC_XSD)))
+    assert schema.validate(etree.fromstring(to_dc(sample_quads, schemes))), schema.error_log.last_error
+    broken = etree.fromstring(to_dc(sample_quads, schemes))
+    etree.SubElement(broken, f"{{{DC}}}titel").text = "typo"
+    assert not schema.validate(broken)
 
 
 def test_oai_dc_round_trip(sample_quads, schemes, to_quads, iris) -> None:
