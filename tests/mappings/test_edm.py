@@ -126,3 +126,36 @@ def test_bad_input_gives_a_clear_parse_error(case: str) -> None:
     data, expected = BAD[case]
     with pytest.raises(ParseError, match=expected):
         edm_to_records(data, name="upload.xml")
+
+
+FOREIGN_EDM = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:dcterms="http://purl.org/dc/terms/" xmlns:edm="http://www.europeana.eu/schemas/edm/"
+  xmlns:ore="http://www.openarchives.org/ore/terms/" xmlns:skos="http://www.w3.org/2004/02/skos/core#">
+  <edm:ProvidedCHO rdf:about="http://provider.example/object/42">
+    <dc:identifier>42</dc:identifier>
+    <dc:title xml:lang="en">Vase</dc:title>
+    <dc:type>Ceramics</dc:type>
+    <dcterms:medium rdf:resource="http://provider.example/concept/porcelain"/>
+    <edm:type>IMAGE</edm:type>
+  </edm:ProvidedCHO>
+  <skos:Concept rdf:about="http://provider.example/concept/porcelain">
+    <skos:prefLabel xml:lang="en">porcelain</skos:prefLabel>
+  </skos:Concept>
+  <ore:Aggregation rdf:about="http://provider.example/aggregation/42">
+    <edm:aggregatedCHO rdf:resource="http://provider.example/object/42"/>
+    <edm:dataProvider>Example Museum</edm:dataProvider>
+    <edm:isShownAt rdf:resource="http://provider.example/page/42"/>
+    <edm:provider>Example Aggregator</edm:provider>
+    <edm:rights rdf:resource="http://creativecommons.org/publicdomain/zero/1.0/"/>
+  </ore:Aggregation>
+</rdf:RDF>"""
+
+
+def test_foreign_edm_resolves_through_scheme_labels(to_quads, iris) -> None:
+    [rec] = edm_to_records(FOREIGN_EDM)
+    assert rec["id"] == "42" and rec["museum"] == "Example Museum"
+    assert rec["material"] == ["porcelain"] and rec["object_type"] == ["Ceramics"]
+    objects = {q.object.value for q in to_quads(rec) if q.subject.value == iris.entity("work", "42")}
+    assert "https://w3id.org/heritage-graph/scheme/material/porcelain" in objects
+    assert "https://w3id.org/heritage-graph/scheme/type/ceramics" in objects
