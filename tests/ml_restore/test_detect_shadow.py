@@ -40,7 +40,10 @@ def test_auto_restore_improves_damage_and_returns_mask():
     assert result.mask is not None and result.mask.shape == original.shape[:2]
     # Scratches are found and filled; the whole damaged region improves too (less than the
     # benchmark goal of 3 dB, which the automatic masks do not reach yet, see the report).
-    assert psnr(original, result.image, damaged.scratch_mask) > psnr(original, damaged.image, damaged.scratch_mask) + 10
+    assert (
+        psnr(original, result.image, damaged.scratch_mask)
+        > psnr(original, damaged.image, damaged.scratch_mask) + 10
+    )
     assert psnr(original, result.image, damaged.mask) > psnr(original, damaged.image, damaged.mask) + 0.5
 
 

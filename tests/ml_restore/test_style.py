@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from ml.restore.io import save_image
 from ml.restore.style import (
     apply_preset,
     build_preset,
@@ -10,7 +11,6 @@ from ml.restore.style import (
     reinhard_transfer,
     style_grams,
 )
-from ml.restore.io import save_image
 from tests.ml_restore.helpers import texture
 
 
