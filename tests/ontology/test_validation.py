@@ -138,11 +138,14 @@ def test_fast_path_agrees_with_pyshacl(validator: Validator, schemes: list[ox.Qu
         "w4": swap(to_quads({**WORK, "id": "w4", "identifier": "w4"}), "beginYear", ox.Literal("x")),
         "f2": swap(drop(to_quads({**ITEM, "id": "f2", "identifier": "f2"}), "partOf"), "sha256", ox.Literal("zz")),
         "i2": to_quads({**INSTANCE, "id": "i2", "identifier": "i2", "represents": "nope"}),
+        "w5": swap(to_quads({**WORK, "id": "w5", "identifier": "w5"}), "dimensionType", ox.Literal("girth")),
+        "w6": to_quads({**WORK, "id": "w6", "identifier": "w6", "museum": None, "title": {"en": "a", "ko": "b"}}),
     }  # fmt: skip
     ours = {(v["focus"], v["field"]) for found in validator.validate(samples).values() for v in found}
     theirs = _pyshacl_violations(samples, schemes)
     assert ours == theirs
-    assert len(ours) >= 6
+    assert len(ours) >= 7
+    assert (f"{BASE}/id/work/w5/dimension/height", "dimensionType") in ours
 
 
 def test_csv_records_are_valid_and_fast(validator: Validator, to_quads) -> None:
