@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ontology.ontology_terms import CLASSES, DISJOINT, PREFIXES, PROPERTIES
 
@@ -95,5 +95,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-_ = XSD  # datatypes appear in PROPERTIES ranges through PREFIXES
