@@ -46,7 +46,8 @@ def test_changelog_and_idempotent_reput(backend_ctx) -> None:
         f"SELECT ?d WHERE {{ GRAPH <{backend_ctx.iris.changelog_graph}> {{ ?s hg:datestamp ?d }} }}"
     )[0]["d"]
     assert raw.datatype.value.endswith("#dateTime")
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", raw.value), raw.value
+    # written with microseconds; the store keeps the canonical form (trailing zeros dropped)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z", raw.value), raw.value
     again = records.put([work("w1")])
     assert again.written == [] and again.unchanged == ["w1"]
     assert log_entry(backend_ctx, "w1")["d"] == first["d"]
