@@ -75,7 +75,7 @@ class HeritageContext:
         scheme_files = sorted(SCHEMES_DIR.glob("*.ttl"))
         scheme_quads = load_scheme_quads(SCHEMES_DIR)
         sync_reference_graph(store, iris.schemes_graph, scheme_quads, _files_digest(scheme_files))
-        ontology_files = sorted(ONTOLOGY_DIR.glob("*.ttl"))
+        ontology_files = [ONTOLOGY_DIR / "heritage.ttl"] if (ONTOLOGY_DIR / "heritage.ttl").exists() else []
         if ontology_files:
             onto_quads = [
                 ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())

@@ -4,7 +4,6 @@ and are fast enough for bulk ingest."""
 from __future__ import annotations
 
 import csv
-import time
 from itertools import islice
 
 import pyoxigraph as ox
@@ -148,17 +147,11 @@ def test_fast_path_agrees_with_pyshacl(validator: Validator, schemes: list[ox.Qu
     assert (f"{BASE}/id/work/w5/dimension/height", "dimensionType") in ours
 
 
-def test_csv_records_are_valid_and_fast(validator: Validator, to_quads) -> None:
+def test_csv_records_are_valid(validator: Validator, to_quads) -> None:
     require_shared(RECORDS_CSV)
     mapping = load_mapping()
     with open(RECORDS_CSV, newline="", encoding="utf-8") as fh:
         records = [row_to_record(row, mapping) for row in islice(csv.DictReader(fh), 2000)]
     batch = {r["id"]: to_quads(r) for r in records}
-    # CPU time, not wall time: CI shares 2 cores with other jobs
-    start = time.process_time()
-    result = validator.validate(batch)
-    elapsed = time.process_time() - start
-    rate = len(batch) / elapsed
-    print(f"validated {len(batch)} records in {elapsed:.3f}s = {rate:.0f} records/s")
-    assert result == {}
-    assert rate > 1000  # the bulk-ingest goal; measured ~2,400-7,000 records/s here
+    # speed is measured in bench/, never asserted here (house rule)
+    assert validator.validate(batch) == {}
