@@ -1,0 +1,145 @@
+"""Linked Data: ``/id/{kind}/{id}`` answers 303 to an HTML page or a data document chosen by
+``Accept``; ``/data/{kind}/{id}.{ext}`` serves the record graph (plus the labels of the concepts it
+links to); ``/dump`` the whole dataset gzipped; ``/void`` a VoID description of it."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.deps import get_ctx
+from api.routes_sparql import negotiate
+from kg.context import HeritageContext
+from kg.dump import dump_bytes
+from kg.errors import NotFound, UnsupportedFormat
+from kg.namespaces import KINDS, LAYER_CLASSES, PREFIXES, VOID, is_valid_id
+
+router = APIRouter(tags=["linked data"])
+
+EXTENSIONS: dict[str, tuple[str, ox.RdfFormat]] = {
+    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+}
+_BY_MEDIA = {media: ext for ext, (media, _fmt) in EXTENSIONS.items()}
+DUMPS = {"nquads": ("dump.nq.gz", "application/n-quads"), "trig": ("dump.trig.gz", "application/trig")}
+_DCTERMS = "http://purl.org/dc/terms/"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _entity_graph_query(ctx: HeritageContext, kind: str, ident: str) -> str:
+    """CONSTRUCT for what an IRI means: a layer record's whole graph, or for concepts, agents and
+    runs every triple about them; plus labels of the concepts and agents they link to."""
+    iri = ox.NamedNode(ctx.iris.entity(kind, ident))
+    if kind in LAYER_CLASSES:
+        graph = ox.NamedNode(ctx.iris.record_graph(ident))
+        core, links = f"GRAPH {graph} {{ ?s ?p ?o }}", f"GRAPH {graph} {{ ?x ?q ?c }}"
+    else:
+        core, links = f"BIND({iri} AS ?s) ?s ?p ?o", f"{iri} ?q ?c"
+    return (
+        "CONSTRUCT { ?s ?p ?o . ?c skos:prefLabel ?l . ?c rdfs:label ?rl } WHERE { "
+        f"{{ {core} }} UNION {{ {{ SELECT DISTINCT ?c WHERE {{ {links} FILTER(isIRI(?c)) }} }} "
+        "{ ?c skos:prefLabel ?l } UNION { ?c rdfs:label ?rl } } }"
+    )
+
+
+def _exists(ctx: HeritageContext, kind: str, ident: str) -> bool:
+    if kind not in KINDS or not is_valid_id(ident):
+        return False
+    if kind in LAYER_CLASSES:
+        return ctx.records.kind_of(ident) == kind
+    return ctx.store.ask(f"ASK {{ {ox.NamedNode(ctx.iris.entity(kind, ident))} ?p ?o }}")
+
+
+def _require(ctx: HeritageContext, kind: str, ident: str) -> None:
+    if not _exists(ctx, kind, ident):
+        raise NotFound(f"no {kind} with id {ident!r}")
+
+
+@router.get("/id/{kind}/{ident}", summary="Dereference an entity IRI (303 See Other)")
+def dereference(kind: str, ident: str, request: Request, ctx: HeritageContext = Depends(get_ctx)):
+    _require(ctx, kind, ident)
+    # data formats first: Turtle wins for */* (curl, crawlers); browsers rank text/html above */*
+    accept = request.headers.get("accept")
+    chosen = negotiate(accept, [*_BY_MEDIA, "text/html"])
+    if chosen is None:
+        raise NotFound(f"no representation of {kind}/{ident} matches Accept: {accept}")
+    target = f"/page/{kind}/{ident}" if chosen == "text/html" else f"/data/{kind}/{ident}.{_BY_MEDIA[chosen]}"
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
+
+@router.get("/data/{kind}/{name}", summary="The RDF of one entity: .ttl, .jsonld, .rdf or .nt")
+def entity_data(kind: str, name: str, ctx: HeritageContext = Depends(get_ctx)):
+    ident, _, ext = name.rpartition(".")
+    if ext not in EXTENSIONS or not ident:
+        raise NotFound(f"{name}: use one of .{', .'.join(EXTENSIONS)}")
+    _require(ctx, kind, ident)
+    media, fmt = EXTENSIONS[ext]
+    body = ctx.store.query_serialized(_entity_graph_query(ctx, kind, ident), fmt)
+    iri = ctx.iris.entity(kind, ident)
+    return Response(body, media_type=media, headers={"Link": f'<{iri}>; rel="describes"'})
+
+
+@router.get("/dump", summary="The whole dataset as gzipped N-Quads or TriG")
+async def dump(format: str = Query("nquads", description="nquads or trig"), ctx=Depends(get_ctx)):
+    if format not in DUMPS:
+        raise UnsupportedFormat(f"dump format {format!r}: use nquads or trig")
+    data = await asyncio.to_thread(lambda: gzip.compress(dump_bytes(ctx.store, format), compresslevel=6))
+    filename, inner = DUMPS[format]
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Link": '</void>; rel="describedby"; type="text/turtle"',
+        "X-Content-Media-Type": inner,
+    }
+    return Response(data, media_type="application/gzip", headers=headers)
+
+
+def void_triples(ctx: HeritageContext) -> list[ox.Triple]:
+    """VoID for the dataset: sizes from the store, licences from the records' ``hg:rights``."""
+    base = ctx.iris.base
+    ds, void = ox.NamedNode(f"{base}/void#dataset"), str(VOID)
+    entities = ctx.store.count("?e a ?c . VALUES ?c { hg:Work hg:Project hg:Instance hg:Item } ")
+    licences = ctx.store.select("SELECT DISTINCT ?r WHERE { ?e hg:rights ?r . FILTER(isIRI(?r)) }")
+    triples = [
+        ox.Triple(ds, _RDF_TYPE, ox.NamedNode(void + "Dataset")),
+        ox.Triple(ds, ox.NamedNode(_DCTERMS + "title"), ox.Literal("Heritage Graph", language="en")),
+        ox.Triple(
+            ds, ox.NamedNode(void + "triples"), ox.Literal(str(ctx.store.triple_count()), datatype=_INT)
+        ),
+        ox.Triple(ds, ox.NamedNode(void + "entities"), ox.Literal(str(entities), datatype=_INT)),
+        ox.Triple(ds, ox.NamedNode(void + "sparqlEndpoint"), ox.NamedNode(f"{base}/sparql")),
+        ox.Triple(ds, ox.NamedNode(void + "uriSpace"), ox.Literal(f"{base}/id/")),
+        ox.Triple(ds, ox.NamedNode(void + "feature"), ox.NamedNode("http://www.w3.org/ns/formats/N-Quads")),
+        ox.Triple(ds, ox.NamedNode(void + "feature"), ox.NamedNode("http://www.w3.org/ns/formats/TriG")),
+    ]
+    for fmt in DUMPS:
+        triples.append(
+            ox.Triple(ds, ox.NamedNode(void + "dataDump"), ox.NamedNode(f"{base}/dump?format={fmt}"))
+        )
+    for row in licences:
+        triples.append(ox.Triple(ds, ox.NamedNode(_DCTERMS + "license"), row["r"]))
+    for kind, cls in LAYER_CLASSES.items():
+        part = ox.NamedNode(f"{base}/void#{kind}s")
+        n = ctx.store.count(f"?e a {ox.NamedNode(str(cls))}")
+        triples += [
+            ox.Triple(ds, ox.NamedNode(void + "classPartition"), part),
+            ox.Triple(part, ox.NamedNode(void + "class"), ox.NamedNode(str(cls))),
+            ox.Triple(part, ox.NamedNode(void + "entities"), ox.Literal(str(n), datatype=_INT)),
+        ]
+    return triples
+
+
+_INT = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
+@router.get("/void", summary="VoID description of the dataset (Turtle by default)")
+def void_description(request: Request, ctx: HeritageContext = Depends(get_ctx)):
+    media = negotiate(request.headers.get("accept"), list(_BY_MEDIA)) or "text/turtle"
+    fmt = EXTENSIONS[_BY_MEDIA[media]][1]
+    out = ox.serialize(void_triples(ctx), format=fmt, prefixes={**PREFIXES, "void": str(VOID)})
+    return Response(out, media_type=media)
