@@ -27,14 +27,12 @@ def page_lang(request: Request) -> str:
 def render(request: Request, name: str, status: int = 200, **values: object) -> HTMLResponse:
     """Render a page; remember an explicit ``?lang=`` choice for the next pages."""
     lang = page_lang(request)
-    other = "ko" if lang == "en" else "en"
-    switch = (
-        str(request.url.include_query_params(lang=other).path)
-        + "?"
-        + str(request.url.include_query_params(lang=other).query)
-    )
+    switch = request.url.include_query_params(lang="ko" if lang == "en" else "en")
     response = templates.TemplateResponse(
-        request, name, {"lang": lang, "switch_url": switch, **values}, status_code=status
+        request,
+        name,
+        {"lang": lang, "switch_url": f"{switch.path}?{switch.query}", **values},
+        status_code=status,
     )
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")

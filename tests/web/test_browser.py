@@ -30,10 +30,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    # WebGL through the software renderer: without a GPU, Chromium only offers it when asked
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-]
+]  # WebGL still works: Chromium falls back to its software renderer (SwiftShader) without a GPU
 
 pytestmark = [
     pytest.mark.browser,
