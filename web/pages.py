@@ -43,9 +43,9 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, q: str = "", page: int = 1) -> HTMLResponse:
+def search(request: Request, q: str = "", page: str = "1") -> HTMLResponse:
     ctx, lang = _ctx(request), page_lang(request)
-    page = max(1, min(page, 10_000))
+    page = max(1, min(int(page), 10_000)) if page.isdigit() else 1  # a bad page number is page 1
     chosen = {name: request.query_params.getlist(name) for name in FACETS}
     result = search_works(ctx.store, q, chosen, page, PER_PAGE, lang)
     hits = [{**h, "thumbnail": views.local_url(h["thumbnail"], ctx.settings.base_url)} for h in result.hits]

@@ -165,3 +165,11 @@ def test_unknown_ids_get_a_friendly_404(client, url):
 def test_api_errors_stay_json(client):
     r = client.get("/api/works/no-such-work", headers={"accept": "application/json"})
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_search_input_is_escaped_and_bad_parameters_are_tolerated(client):
+    hostile = '"><script>alert(1)</script>'
+    r = client.get("/search", params={"q": hostile, "page": "x", "era": "not-an-iri"})
+    assert r.status_code == 200
+    assert "<script>alert(1)" not in r.text and "&lt;script&gt;" in r.text
+    assert total_of(client.get("/search", params={"era": "javascript:alert(1)"}).text) == 30
