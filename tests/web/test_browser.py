@@ -194,6 +194,14 @@ def test_search_to_item_page_and_the_glb_viewer_renders(server, page):
     rotated = _viewer_pixels(page)
     changed = sum(1 for a, b in zip(_pixels(shot), _pixels(rotated), strict=True) if a != b)
     assert changed > 80 * 80 * 0.02, "dragging did not rotate the model"
+
+    # zoom with the wheel: the model grows, so fewer white pixels remain
+    page.mouse.move(cx, cy)
+    page.mouse.wheel(0, -600)
+    page.wait_for_timeout(1200)
+    zoomed = _viewer_pixels(page)
+    white = [sum(1 for p in _pixels(img) if sum(p) >= 3 * 245) for img in (rotated, zoomed)]
+    assert white[1] < white[0], "the wheel did not zoom in"
     assert page.errors == []
 
 
