@@ -25,6 +25,7 @@ OPTIONAL_ROUTERS = (
     "api.routes_graph",
     "api.routes_restore",
     "web.pages",
+    "web.explorers",
 )
 UPLOAD_PATHS = ("/files",)
 
