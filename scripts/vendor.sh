@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEST=web/static/vendor
-FILES=("node_modules/@google/model-viewer/dist/model-viewer.min.js:model-viewer.min.js")
+FILES=(
+  "node_modules/@google/model-viewer/dist/model-viewer.min.js:model-viewer.min.js"
+  "node_modules/cytoscape/dist/cytoscape.esm.min.mjs:cytoscape.esm.min.js"
+)
 missing=0
 for pair in "${FILES[@]}"; do [ -f "$DEST/${pair#*:}" ] || missing=1; done
 if [ "$missing" = 0 ] && [ "${1:-}" != "--force" ]; then
