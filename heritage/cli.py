@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "mappings.cli",
     "ml.cli",
     "ml.restore.cli",
+    "ml.rti.cli",
     "kg.neo4j_cli",
     "api.cli",
 )
