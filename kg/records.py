@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from kg.concepts import ConceptResolver
 from kg.errors import Conflict, NotFound, ValidationError
 from kg.namespaces import HG, LAYER_CLASSES, RDF, XSD, Iris
+from kg.reasoning import Entailment, ensure_current
 from kg.store import Store
 from kg.validation import Validator
 from mappings.record import quads_to_record, record_to_quads
@@ -77,6 +78,9 @@ class RecordStore:
         self.validator = validator
         self._lock = threading.Lock()
         self._last_stamp = self._latest_datestamp()
+        # entailed types ({base}/graph/entailed) ride along with every write and delete below
+        self.entailment = Entailment.load()
+        ensure_current(store, iris)
 
     # ---- reads ---------------------------------------------------------------------------
     def _latest_datestamp(self) -> datetime:
@@ -290,9 +294,19 @@ class RecordStore:
             for ident, kind, quads, digest in changed:
                 quads_out.extend(quads)
                 quads_out.extend(self._log_quads(ident, kind, self._next_stamp(), False, digest))
+            quads_out.extend(self.entailment.quads_for(quads_out, self.iris))
             self.store.extend(quads_out)
             return
-        parts = [
+        typed = self.entailment.typed_subjects(
+            self.store, [self.iris.record_graph(i) for i, _k, _q, _d in changed if i in known]
+        )
+        typed |= {
+            q.subject.value
+            for _i, _k, quads, _d in changed
+            for q in quads
+            if q.predicate.value == str(RDF.type) and q.object.value in self.entailment.closure
+        }
+        parts = self.entailment.clear_ops(self.iris, typed) + [
             f"DROP SILENT GRAPH {N(self.iris.record_graph(i))}" for i, _k, _q, _d in changed if i in known
         ]
         subjects = " ".join(str(N(self.iris.entity(k, i))) for i, k, _q, _d in changed if i in known)
@@ -313,6 +327,7 @@ class RecordStore:
             )
         blocks.append(f"GRAPH <{log}> {{\n" + "\n".join(log_lines) + "\n}")
         parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        parts += self.entailment.derive_ops(self.iris, typed)
         self.store.update(" ;\n".join(parts))
 
     def delete(self, ident: str, kind: str | None = None) -> None:
@@ -338,10 +353,17 @@ class RecordStore:
                 f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
                 for q in self._log_quads(ident, found, stamp, True, "")
             ]
+            typed = self.entailment.typed_subjects(self.store, [self.iris.record_graph(ident)])
             self.store.update(
-                f"DROP SILENT GRAPH {N(self.iris.record_graph(ident))} ;\n"
-                f"DELETE WHERE {{ GRAPH <{log}> {{ {N(iri)} ?p ?o }} }} ;\n"
-                "INSERT DATA {\n" + "\n".join(lines) + "\n}"
+                " ;\n".join(
+                    [
+                        *self.entailment.clear_ops(self.iris, typed),
+                        f"DROP SILENT GRAPH {N(self.iris.record_graph(ident))}",
+                        f"DELETE WHERE {{ GRAPH <{log}> {{ {N(iri)} ?p ?o }} }}",
+                        "INSERT DATA {\n" + "\n".join(lines) + "\n}",
+                        *self.entailment.derive_ops(self.iris, typed),
+                    ]
+                )
             )
 
 
