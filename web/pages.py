@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from kg.context import HeritageContext
 from kg.errors import NotFound
 from kg.search import FACETS, search_works
-from web import admin, views
+from web import admin, item_ml, views
 from web.render import WEB_DIR, page_lang, render
 
 router = APIRouter(include_in_schema=False)
@@ -88,6 +88,7 @@ def work_page(request: Request, ident: str) -> HTMLResponse:
         media=media,
         related=views.related_works(ctx, record["iri"], lang),
         json_ld=views.json_ld_script(doc),
+        **item_ml.context(ctx, record, layers, lang),  # similar, predictions, restorations
     )
 
 
