@@ -60,6 +60,14 @@ GRAPH_TYPES: dict[str, ox.RdfFormat] = {
 _FORMATS_NS = "http://www.w3.org/ns/formats/"
 MAX_RUNNING = 8  # query threads at once, including timed-out ones still finishing
 _running = threading.BoundedSemaphore(MAX_RUNNING)
+_active = [0]  # query threads alive now (for /sparql health and the cancellation test)
+_active_lock = threading.Lock()
+
+
+def running_queries() -> int:
+    """How many query threads are still working, including ones whose request gave up."""
+    with _active_lock:
+        return _active[0]
 
 
 class NotAcceptable(HeritageError):
@@ -140,17 +148,29 @@ def _term_json(term) -> dict:
 
 def _run_local(store: OxigraphStore, sparql: str, default_graphs: list[str], named_graphs: list[str]):
     kwargs: dict = {"prefixes": PREFIXES}
-    if default_graphs or named_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
     try:
+        if default_graphs or named_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
         return store._store.query(sparql, **kwargs)
     except SyntaxError as exc:
-        raise ParseError(f"SPARQL syntax error: {exc}") from exc
+        raise syntax_error("SPARQL syntax error", exc) from exc
     except ValueError as exc:
         raise ParseError(f"bad dataset IRI: {exc}") from exc
+
+
+_POSITION_RE = re.compile(r"\bat (\d+):(\d+)")
+
+
+def syntax_error(what: str, exc: SyntaxError) -> ParseError:
+    """A ``ParseError`` whose problem details carry Oxigraph's ``line:column`` as fields too, so
+    clients can point at the spot without parsing the message."""
+    message = str(exc)
+    found = _POSITION_RE.search(message)
+    extra = {"line": int(found[1]), "column": int(found[2])} if found else {}
+    return ParseError(f"{what}: {message}", **extra)
 
 
 def _run_remote(store, sparql: str, default_graphs: list[str], named_graphs: list[str], timeout: float):
@@ -220,14 +240,17 @@ def execute(
             capped = True
             break
         triples.append(triple)
-    fmt = GRAPH_TYPES[media]
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD) else None
-    try:
-        ox.serialize(triples, out, fmt, prefixes=prefixes)
-    except (TypeError, ValueError):  # formats without prefix support
-        out = io.BytesIO()
-        ox.serialize(triples, out, fmt)
-    return Answer(out.getvalue(), media, capped, len(triples))
+    return Answer(serialize_triples(triples, GRAPH_TYPES[media], PREFIXES), media, capped, len(triples))
+
+
+def serialize_triples(triples: list[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+    """Oxigraph's serializer, with prefixes where the format has them (Turtle, RDF/XML, JSON-LD)."""
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
+        try:
+            return ox.serialize(triples, format=fmt, prefixes=prefixes)
+        except (TypeError, ValueError):  # a prefix the format cannot use: plain output instead
+            pass
+    return ox.serialize(triples, format=fmt)
 
 
 def _pick(accept: str | None, offers: list[str]) -> str:
@@ -281,6 +304,8 @@ def _spawn(work) -> Future:
     if not _running.acquire(blocking=False):
         raise StoreUnavailable(f"{MAX_RUNNING} SPARQL queries are already running; try again shortly")
     future: Future = Future()
+    with _active_lock:
+        _active[0] += 1
 
     def target() -> None:
         try:
@@ -288,6 +313,8 @@ def _spawn(work) -> Future:
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
             future.set_exception(exc)
         finally:
+            with _active_lock:
+                _active[0] -= 1
             _running.release()
 
     threading.Thread(target=target, name="sparql-query", daemon=True).start()
@@ -361,45 +388,57 @@ def _named_records(ctx: HeritageContext, text: str) -> set[str]:
     return ids
 
 
+_DATASET_WORDS = re.compile(r"\b(GRAPH|WITH|USING)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"<[^<>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+
+
+def _names_graphs(text: str) -> bool:
+    """Whether an update addresses graphs itself (outside IRIs and string literals)."""
+    return bool(_DATASET_WORDS.search(_QUOTED.sub(" ", text)))
+
+
 def apply_update(ctx: HeritageContext, text: str) -> dict:
     """Run an update on a scratch copy of the record graphs it names, then write the changed
     records through ``RecordStore.put_quads`` (SHACL validation and change log, as REST does).
-    Triples outside any GRAPH clause belong to the record of their subject. The update sees only
-    the records it names, so ``DELETE WHERE { GRAPH ?g {...} }`` over everything changes nothing."""
+
+    An update without GRAPH/WITH/USING sees the named records' triples as its default graph, so
+    ``DELETE DATA { <work> hg:p "x" }`` removes the triple from the record that holds it and an
+    inserted triple goes to the record of its subject. The update sees only the records it names,
+    so ``DELETE WHERE { GRAPH ?g {...} }`` over everything changes nothing."""
     if _LOAD_RE.search(text):
         raise Forbidden("LOAD is not allowed in updates here; ingest files with POST /api/... or the CLI")
     ids = _named_records(ctx, text)
+    as_default = not _names_graphs(text)
     scratch = ox.Store()
     before: dict[str, list[ox.Quad]] = {}
+    home: dict[ox.Triple, set[str]] = {}  # triple -> records holding it (default-graph mode)
     for ident in ids:
         before[ident] = ctx.records.quads(ident)
-        scratch.extend(before[ident])
+        if as_default:
+            scratch.extend(ox.Quad(q.subject, q.predicate, q.object) for q in before[ident])
+            for quad in before[ident]:
+                home.setdefault(quad.triple, set()).add(ident)
+        else:
+            scratch.extend(before[ident])
     try:
         scratch.update(text, prefixes=PREFIXES)
     except SyntaxError as exc:
-        raise ParseError(f"SPARQL Update syntax error: {exc}") from exc
+        raise syntax_error("SPARQL Update syntax error", exc) from exc
     after: dict[str, list[ox.Quad]] = {}
     for quad in scratch:
         graph = quad.graph_name
         if isinstance(graph, ox.DefaultGraph):
-            parsed = (
-                ctx.iris.parse_entity(quad.subject.value) if isinstance(quad.subject, ox.NamedNode) else None
-            )
-            if not parsed or parsed[0] not in LAYER_CLASSES:
-                raise Forbidden(
-                    f"a triple outside GRAPH clauses must be about a work, project, instance or item: {quad}"
-                )
-            ident = parsed[1]
-            quad = ox.Quad(
-                quad.subject, quad.predicate, quad.object, ox.NamedNode(ctx.iris.record_graph(ident))
-            )
+            owners = home.get(quad.triple) or {_owner(ctx, quad)}
         else:
             ident = ctx.iris.record_id_of_graph(graph.value) if isinstance(graph, ox.NamedNode) else None
             if ident is None:
                 raise Forbidden(f"updates may only write record graphs, not {graph}")
+            owners = {ident}
         if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-            raise ValidationError(f"record {ident}: blank nodes are not allowed in records ({quad})")
-        after.setdefault(ident, []).append(quad)
+            raise ValidationError(f"record {min(owners)}: blank nodes are not allowed in records ({quad})")
+        for ident in owners:
+            graph_node = ox.NamedNode(ctx.iris.record_graph(ident))
+            after.setdefault(ident, []).append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_node))
     changed = {i: q for i, q in after.items() if set(q) != set(before.get(i, []))}
     emptied = [i for i, q in before.items() if q and i not in after]
     graphs = {}
@@ -420,6 +459,17 @@ def apply_update(ctx: HeritageContext, text: str) -> dict:
     }
 
 
+def _owner(ctx: HeritageContext, quad: ox.Quad) -> str:
+    """The record a new default-graph triple belongs to: the one its subject IRI is minted in
+    (``/id/work/w1`` and ``/id/work/w1/dimension/height`` both belong to w1)."""
+    parsed = ctx.iris.parse_entity(quad.subject.value) if isinstance(quad.subject, ox.NamedNode) else None
+    if not parsed or parsed[0] not in LAYER_CLASSES:
+        raise Forbidden(
+            f"a triple outside GRAPH clauses must be about a work, project, instance or item: {quad}"
+        )
+    return parsed[1].split("/")[0]
+
+
 def _kind_from_quads(ctx: HeritageContext, ident: str, quads: list[ox.Quad]) -> str:
     for kind in LAYER_CLASSES:
         if any(q.subject.value == ctx.iris.entity(kind, ident) for q in quads):
@@ -428,15 +478,40 @@ def _kind_from_quads(ctx: HeritageContext, ident: str, quads: list[ox.Quad]) -> 
 
 
 # ---- routes -------------------------------------------------------------------------------
+def _one(values: list[str], name: str) -> str | None:
+    """The protocol allows exactly one ``query`` (or ``update``) parameter per request."""
+    if len(values) > 1:
+        raise ParseError(f"{len(values)} '{name}' parameters given; send exactly one")
+    return values[0] if values else None
+
+
+async def _utf8_body(request: Request) -> str:
+    """A direct POST body: the protocol fixes UTF-8, so another charset or bytes that do not
+    decode are a client error rather than something to guess at."""
+    ctype = request.headers.get("content-type", "")
+    for param in ctype.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            raise ParseError(f"the body must be UTF-8, not {value.strip()}")
+    try:
+        return (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"the body is not valid UTF-8 (byte {exc.start})") from exc
+
+
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description without a query")
 async def sparql_get(request: Request, ctx: HeritageContext = Depends(get_ctx)):
     params = request.query_params
-    query = params.get("query")
+    if "update" in params:
+        raise ParseError("updates are not allowed by GET; POST them to /sparql/update")
+    query = _one(params.getlist("query"), "query")
     if query is None:
         media = negotiate(request.headers.get("accept"), list(GRAPH_TYPES)) or "text/turtle"
-        out = io.BytesIO()
-        ox.serialize(service_description(ctx, _endpoint(request, ctx)), out, GRAPH_TYPES[media])
-        return Response(out.getvalue(), media_type=media)
+        triples = service_description(ctx, _endpoint(request, ctx))
+        body = serialize_triples(triples, GRAPH_TYPES[media], {"sd": str(SD), "formats": _FORMATS_NS})
+        return Response(body, media_type=media, headers={"Vary": "Accept"})
+    if not query.strip():
+        raise ParseError("no query given (the 'query' parameter is empty)")
     return await _respond(
         request, ctx, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     )
@@ -448,21 +523,21 @@ async def sparql_post(request: Request, ctx: HeritageContext = Depends(get_ctx))
     params = request.query_params
     dg, ng = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     if ctype == "application/sparql-query":
-        query = (await request.body()).decode("utf-8", errors="replace")
+        query = await _utf8_body(request)
     elif ctype == "application/x-www-form-urlencoded":
         form = await request.form()
-        query = form.get("query")
-        dg += [str(v) for v in form.getlist("default-graph-uri")]
-        ng += [str(v) for v in form.getlist("named-graph-uri")]
         if form.get("update") is not None:
             raise ParseError("updates go to POST /sparql/update")
+        query = _one([str(v) for v in form.getlist("query")], "query")
+        dg += [str(v) for v in form.getlist("default-graph-uri")]
+        ng += [str(v) for v in form.getlist("named-graph-uri")]
     else:
         raise UnsupportedFormat(
             f"POST /sparql takes application/sparql-query or a urlencoded form, not {ctype or 'nothing'}"
         )
-    if not query:
+    if not query or not query.strip():
         raise ParseError("no query given (the 'query' parameter is empty)")
-    return await _respond(request, ctx, str(query), dg, ng)
+    return await _respond(request, ctx, query, dg, ng)
 
 
 @router.post("/sparql/update", summary="SPARQL 1.1 Update on record graphs (curator token)")
@@ -470,14 +545,20 @@ async def sparql_update(
     request: Request, ctx: HeritageContext = Depends(get_ctx), role=Depends(require_curator)
 ):
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    dataset = [k for k in ("using-graph-uri", "using-named-graph-uri") if k in request.query_params]
     if ctype == "application/sparql-update":
-        text = (await request.body()).decode("utf-8", errors="replace")
+        text = await _utf8_body(request)
     elif ctype == "application/x-www-form-urlencoded":
-        text = str((await request.form()).get("update") or "")
+        form = await request.form()
+        text = _one([str(v) for v in form.getlist("update")], "update") or ""
+        dataset += [k for k in ("using-graph-uri", "using-named-graph-uri") if k in form]
     else:
         raise UnsupportedFormat("POST /sparql/update takes application/sparql-update or a urlencoded form")
     if not text.strip():
         raise ParseError("no update given")
+    if dataset:
+        # updates act on the record graphs they name; a protocol dataset would widen that
+        raise ParseError(f"{dataset[0]} is not supported here; name the graphs in the update itself")
     summary = await asyncio.to_thread(apply_update, ctx, text)
     return JSONResponse(summary)
 
