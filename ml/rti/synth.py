@@ -41,9 +41,11 @@ def inscription_mask(size: int, box: tuple[float, float, float, float], seed: in
     return np.asarray(img.filter(ImageFilter.GaussianBlur(size / 256)), dtype=np.float32) / 255.0
 
 
-def coin_relief(size: int = 256, depth: float = 6.0) -> np.ndarray:
+def coin_relief(size: int = 256, depth: float | None = None) -> np.ndarray:
     """Height field (size, size) in pixel units: a domed disc with a raised rim and an engraved
-    inscription, the kind of low relief RTI is used for."""
+    inscription, the kind of low relief RTI is used for. ``depth`` defaults to 6 px per 256 px
+    of width, so the relief has the same slopes at any resolution."""
+    depth = size * 6.0 / 256 if depth is None else depth
     y, x = np.mgrid[0:size, 0:size].astype(np.float32)
     r = np.hypot(x - size / 2, y - size / 2) / (size / 2)
     disc = np.clip((0.92 - r) * 20, 0, 1)
