@@ -241,6 +241,21 @@ def load_demo(ctx: HeritageContext) -> str:
                         **stored.item_fields(),
                     }
                 )
+        # One Work also gets an RTI set and derived layers for the NXG viewer. Imported here, not at
+        # the top: kg does not depend on ml, only this demo builder reaches over.
+        from ml.rti.demo import DEMO_WORK, STYLE_WORK, rti_records
+
+        by_id = {row["id"]: row for row in rows}
+        if DEMO_WORK in by_id and STYLE_WORK in by_id:
+            records.extend(
+                rti_records(
+                    by_id[DEMO_WORK],
+                    render_image(by_id[DEMO_WORK]),
+                    render_image(by_id[STYLE_WORK]),
+                    ctx.files_dir,
+                    Path(tmp),
+                )
+            )
     order = {"project": 0, "work": 1, "instance": 2, "item": 3}
     records.sort(key=lambda r: order[r["kind"]])
     result = ctx.records.put(records)
