@@ -262,6 +262,24 @@ def ingest_rdf(ctx: HeritageContext, path: Path, progress: Progress | None = Non
     return report
 
 
+def ingest_standard(
+    ctx: HeritageContext, path: Path, standard: str, progress: Progress | None = None
+) -> IngestReport:
+    """EDM, oai_dc or Linked Art through its crosswalk into records, in batches like a CSV.
+    The whole file is parsed first: a malformed one raises ``ParseError`` and writes nothing."""
+    from mappings.standard_in import standard_records
+
+    records = standard_records(path, standard, ctx.iris.base)
+    report = IngestReport()
+    size = ctx.settings.ingest_batch
+    for start in range(0, len(records), size):
+        batch = records[start : start + size]
+        report.add(ctx.records.put(batch, mode="upsert"))
+        if progress:
+            progress(len(batch))
+    return report
+
+
 def ingest_file(
     ctx: HeritageContext, path: str | Path, mapping_path: Path | None = None, progress: Progress | None = None
 ) -> IngestReport:
@@ -272,6 +290,11 @@ def ingest_file(
         raise ParseError(f"{path}: no such file")
     kind = detect_kind(path)
     if kind == "rdf":
+        from mappings.standard_in import sniff_standard
+
+        standard = sniff_standard(path)
+        if standard:
+            return ingest_standard(ctx, path, standard, progress)
         return ingest_rdf(ctx, path, progress)
     return ingest_table(ctx, path, load_mapping(mapping_path), progress)
 

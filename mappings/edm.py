@@ -8,6 +8,7 @@ order follows the Europeana XSD (``EDM.xsd``), which the tests validate against.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -23,7 +24,10 @@ NS = {
     "ore": "http://www.openarchives.org/ore/terms/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "wgs84_pos": GEO,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "ebucore": "http://www.ebu.ch/metadata/ontologies/ebucore/ebucore#",
 }
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EDM_TYPES = {"3d-model": "3D", "nexus-mesh": "3D", "image": "IMAGE", "gigapixel-image": "IMAGE", "rti": "IMAGE",
              "multilayer": "IMAGE"}  # fmt: skip
@@ -45,6 +49,29 @@ def _literal(parent: etree._Element, name: str, text: str, lang: str | None = No
 
 def _resource(parent: etree._Element, name: str, iri: str) -> None:
     etree.SubElement(parent, q(name)).set(q("rdf:resource"), iri)
+
+
+def _typed(parent: etree._Element, name: str, text: str, datatype: str) -> None:
+    el = etree.SubElement(parent, q(name))
+    el.text = text
+    el.set(q("rdf:datatype"), XSD_NS + datatype)
+
+
+def sha256_ni(hex_digest: str) -> str:
+    """RFC 6920 ``ni:`` IRI of a SHA-256 digest: names exactly these bytes, so ``owl:sameAs`` fits."""
+    raw = base64.urlsafe_b64encode(bytes.fromhex(hex_digest)).decode().rstrip("=")
+    return f"ni:///sha-256;{raw}"
+
+
+def dimension_texts(view: GraphView, work: str) -> list[str]:
+    """Structured dimensions as ``dcterms:extent`` texts (``height: 93.5 cm``), the form Europeana
+    shows and ``edm_in`` parses back; EDM has no structured dimension element."""
+    out = []
+    for node in view.objects(work, "dimension"):
+        dtype, value = view.value(node.value, "dimensionType"), view.value(node.value, "value")
+        if dtype and value:
+            out.append(f"{dtype}: {value} {view.value(node.value, 'unit') or 'cm'}")
+    return sorted(out)
 
 
 def edm_type(view: GraphView, work: str) -> str:
@@ -105,6 +132,8 @@ def to_edm(
         _literal(cho, "dcterms:created", text)
     if text := view.value(work, "dimensionStatement"):
         _literal(cho, "dcterms:extent", text)
+    for text in dimension_texts(view, work):
+        _literal(cho, "dcterms:extent", text)
     if text := view.value(work, "materialStatement"):
         _literal(cho, "dcterms:medium", text)
     for concept in view.objects(work, "material"):
@@ -129,19 +158,10 @@ def to_edm(
         it for inst in view.subjects_with("represents", work) for it in view.subjects_with("partOf", inst)
     ]
     for item in items:
-        url = view.value(item, "contentUrl")
+        url = view.value(item, "contentUrl") or view.value(item, "sourceUrl")
         if not url:
             continue
-        res = etree.SubElement(root, q("edm:WebResource"))
-        res.set(q("rdf:about"), url)
-        if name := view.value(item, "fileName"):
-            _literal(res, "dc:description", name)
-        if media := view.value(item, "mediaType"):
-            _literal(res, "dc:format", media)
-        if size := view.value(item, "byteSize"):
-            _literal(res, "dcterms:extent", f"{size} bytes")
-        if rights := view.value(item, "rights") or view.value(work, "rights"):
-            _resource(res, "edm:rights", rights)
+        _web_resource(root, view, item, url, work, contextual)
 
     for iri, kind in sorted(contextual.items()):
         _contextual(root, view, iri, kind, work)
@@ -162,6 +182,38 @@ def to_edm(
     _literal(agg, "edm:provider", provider)
     _resource(agg, "edm:rights", view.value(work, "rights") or "http://rightsstatements.org/vocab/CNE/1.0/")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _web_resource(
+    root: etree._Element, view: GraphView, item: str, url: str, work: str, contextual: dict[str, str]
+) -> None:
+    """One Item as an ``edm:WebResource`` (XSD sequence order). ``dcterms:isPartOf`` names its
+    Instance and ``dc:type`` the Instance's type, so that ``edm_in`` can rebuild both layers."""
+    res = etree.SubElement(root, q("edm:WebResource"))
+    res.set(q("rdf:about"), url)
+    instance = view.value(item, "partOf")
+    if name := view.value(item, "fileName"):
+        _literal(res, "dc:description", name)
+    if media := view.value(item, "mediaType"):
+        _literal(res, "dc:format", media)
+    for concept in view.objects(instance, "instanceType") if instance else []:
+        _resource(res, "dc:type", concept.value)
+        contextual[concept.value] = "skos:Concept"
+    for text, lang in view.langs(item, "title"):
+        _literal(res, "dc:title", text, lang)
+    if size := view.value(item, "byteSize"):
+        _literal(res, "dcterms:extent", f"{size} bytes")
+    if instance:
+        _resource(res, "dcterms:isPartOf", instance)
+    if rights := view.value(item, "rights") or view.value(work, "rights"):
+        _resource(res, "edm:rights", rights)
+    if digest := view.value(item, "sha256"):
+        _resource(res, "owl:sameAs", sha256_ni(digest))
+    if size:
+        _typed(res, "ebucore:fileByteSize", size, "long")
+    for prop, name in (("pixelWidth", "ebucore:width"), ("pixelHeight", "ebucore:height")):
+        if value := view.value(item, prop):
+            _typed(res, name, value, "integer")
 
 
 def _contextual(root: etree._Element, view: GraphView, iri: str, kind: str, work: str) -> None:

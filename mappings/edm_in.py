@@ -7,7 +7,9 @@ resolver can match it to our schemes. Input is untrusted: it goes through ``xml_
 
 from __future__ import annotations
 
+import base64
 import re
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 from lxml import etree
@@ -18,6 +20,7 @@ from mappings.graph_view import GraphView, scheme_of
 from mappings.xml_safety import parse_xml
 
 EDM, DC, DCT, ORE = NS["edm"], NS["dc"], NS["dcterms"], NS["ore"]
+OWL_SAME_AS, EBU = NS["owl"] + "sameAs", NS["ebucore"]
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 KNOWN_NAMESPACES = {
     *NS.values(),
@@ -34,6 +37,11 @@ KNOWN_NAMESPACES = {
     "http://www.europeana.eu/schemas/edm/enrichment/",
 }
 _ID_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_DIMENSION = re.compile(r"^([a-z]+): (-?\d+(?:\.\d+)?) (\S+)$")  # mappings.edm.dimension_texts
+_BYTES = re.compile(r"^(\d+) bytes$")
+_MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+-]+$")
+_NI_SHA256 = "ni:///sha-256;"
+EDM_TYPE_INSTANCE = {"3D": "3d-model", "IMAGE": "image"}
 CONCEPT_FIELDS = {"type": "object_type", "use": "use", "culture": "culture", "material": "material",
                   "era": "era", "place": "place_of_origin"}  # fmt: skip
 
@@ -63,8 +71,12 @@ def _record_id(iri: str) -> str:
     return _ID_SAFE.sub("-", tail).strip("-") or "record"
 
 
-def edm_to_records(data: bytes, name: str = "EDM") -> list[dict]:
-    """Work record dicts, one per ``edm:ProvidedCHO`` in the document."""
+def edm_to_records(
+    data: bytes, name: str = "EDM", surrogates: bool = False, base: str | None = None
+) -> list[dict]:
+    """Work record dicts, one per ``edm:ProvidedCHO`` in the document; with ``surrogates``, also
+    the Instances and Items its ``edm:WebResource``s describe (see ``_surrogates``). ``base`` is
+    the importing store's IRI base: WebResources under ``{base}/files/`` are our own Items."""
     check_edm_xml(data, name)
     try:
         triples = list(ox.parse(data, format=ox.RdfFormat.RDF_XML))
@@ -76,7 +88,12 @@ def edm_to_records(data: bytes, name: str = "EDM") -> list[dict]:
     )
     if not chos:
         raise ParseError(f"{name}: no edm:ProvidedCHO in the document")
-    return [_cho_record(view, cho) for cho in chos]
+    works = [_cho_record(view, cho) for cho in chos]
+    if not surrogates:
+        return works
+    layers = [r for cho, work in zip(chos, works, strict=True) for r in _surrogates(view, cho, work, base)]
+    instances = list({r["id"]: r for r in layers if r["kind"] == "instance"}.values())
+    return works + instances + [r for r in layers if r["kind"] == "item"]
 
 
 def _concept_value(view: GraphView, term: ox.Term) -> str:
@@ -130,10 +147,14 @@ def _cho_record(view: GraphView, cho: str) -> dict:
                     rec[field] = int(v)
         else:
             add("era", _concept_value(view, term))
-    for field, prop in (("rights_statement", DC + "rights"), ("date_statement", DCT + "created"),
-                        ("dimension_statement", DCT + "extent")):  # fmt: skip
+    for field, prop in (("rights_statement", DC + "rights"), ("date_statement", DCT + "created")):
         if v := view.value(cho, prop):
             rec[field] = v
+    for term in view.objects(cho, DCT + "extent"):
+        if m := _DIMENSION.match(term.value):
+            rec.setdefault("dimensions", []).append({"type": m[1], "value": m[2], "unit": m[3]})
+        else:
+            rec.setdefault("dimension_statement", term.value)
     derived = [_record_id(o.value) for o in view.objects(cho, EDM + "isDerivativeOf")]
     if derived:
         rec["derived_from"] = derived
@@ -150,3 +171,79 @@ def _cho_record(view: GraphView, cho: str) -> dict:
         if v := view.value(agg, EDM + "isShownAt"):
             rec["source_url"] = v
     return rec
+
+
+def _aggregations(view: GraphView, cho: str) -> list[str]:
+    return sorted(
+        a
+        for a, props in view.index.items()
+        if any(o.value == cho for o in props.get(EDM + "aggregatedCHO", []))
+    )
+
+
+def _surrogates(view: GraphView, cho: str, work: dict, base: str | None) -> list[dict]:
+    """Instance and Item records from the WebResources the CHO's aggregation shows.
+
+    Each ``edm:isShownBy`` / ``edm:hasView`` WebResource becomes an Item; its ``dcterms:isPartOf``
+    (our export writes the Instance IRI there) groups Items into Instances, otherwise one Instance
+    ``{work}-edm`` per CHO. Our own files (under ``{base}/files/{item}/{name}``) keep their ids and
+    file names; other WebResources become Items that point at the remote file (``source_url``).
+    Not carried by EDM, so not rebuilt: the Instance's own title (the Work's is used), its Project.
+    """
+    out: list[dict] = []
+    urls: list[str] = []
+    agg_rights = None
+    for agg in _aggregations(view, cho):
+        agg_rights = agg_rights or view.value(agg, EDM + "rights")
+        for prop in (EDM + "isShownBy", EDM + "hasView"):
+            urls.extend(o.value for o in view.objects(agg, prop) if o.value not in urls)
+    cho_type = view.value(cho, EDM + "type") or ""
+    own = f"{base.rstrip('/')}/files/" if base else None
+    for n, url in enumerate(urls, start=1):
+        part_of = view.value(url, DCT + "isPartOf") or ""
+        inst_id = (
+            _ID_SAFE.sub("-", part_of.split("/id/instance/", 1)[1]) if "/id/instance/" in part_of else None
+        )
+        inst_id = inst_id or f"{work['id']}-edm"
+        types = [o.value for o in view.objects(url, DC + "type") if scheme_of(o.value) == "instance-type"]
+        instance = {"kind": "instance", "id": inst_id, "identifier": inst_id, "represents": work["id"],
+                    "title": dict(work.get("title") or {"en": work["id"]})}  # fmt: skip
+        if types or cho_type in EDM_TYPE_INSTANCE:
+            instance["instance_type"] = types[0] if types else EDM_TYPE_INSTANCE[cho_type]
+        out.append(instance)
+
+        item: dict = {"kind": "item", "part_of": inst_id}
+        if own and url.startswith(own) and "/" in url[len(own) :]:
+            ident, _, file_name = url[len(own) :].partition("/")
+            item.update(id=ident, file_name=unquote(file_name))
+            if "." in item["file_name"]:
+                item["file_format"] = item["file_name"].rsplit(".", 1)[1].lower()
+        else:
+            item.update(id=f"{work['id']}-file-{n}", source_url=url)
+        item["identifier"] = item["id"]
+        if (media := view.value(url, DC + "format")) and _MEDIA_TYPE.match(media):
+            item["media_type"] = media
+        if pairs := view.langs(url, DC + "title"):
+            item["title"] = {lang or "en": text for text, lang in pairs}
+        size = view.value(url, EBU + "fileByteSize")
+        if size is None and (m := _BYTES.match(view.value(url, DCT + "extent") or "")):
+            size = m[1]
+        if size and size.isdigit():
+            item["byte_size"] = int(size)
+        for field, prop in (("pixel_width", "width"), ("pixel_height", "height")):
+            if (v := view.value(url, EBU + prop)) and v.isdigit():
+                item[field] = int(v)
+        for same in view.objects(url, OWL_SAME_AS):
+            if same.value.startswith(_NI_SHA256):
+                raw = same.value[len(_NI_SHA256) :]
+                try:
+                    digest = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+                except ValueError:
+                    continue  # not a digest: ignore the link rather than the record
+                if len(digest) == 32:
+                    item["sha256"] = digest.hex()
+        rights = view.value(url, EDM + "rights")
+        if rights and rights != agg_rights:  # the export falls back to the Work's rights
+            item["rights"] = rights
+        out.append(item)
+    return out

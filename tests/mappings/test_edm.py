@@ -12,10 +12,11 @@ from kg.errors import ParseError
 from mappings.csv_record import load_mapping, row_to_record
 from mappings.edm import to_edm
 from mappings.edm_in import edm_to_records
-from tests.mappings.conftest import WORK, check_golden
+from tests.mappings.conftest import BASE, INSTANCE, ITEM, PROJECT, WORK, check_golden
 from tests.shared_paths import RECORDS_CSV, VOCAB_DIR, require_shared
 
 HG = "https://w3id.org/heritage-graph/ontology#"
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 CARRIED = {
     HG + p
     for p in [
@@ -37,6 +38,7 @@ CARRIED = {
         "collectionNumber",
         "creator",
         "dimensionStatement",
+        "dimension",
         "theme",
         "rights",
         "rightsStatement",
@@ -76,12 +78,14 @@ def test_an_invalid_document_fails_the_xsd(sample_quads, schemes, edm_schema) ->
     assert not edm_schema.validate(doc)
 
 
-def _work_pairs(quads, iris, ident: str) -> set[tuple[str, str]]:
+def _work_pairs(quads, iris, ident: str) -> set[tuple[str, ...]]:
+    """What EDM carries of a Work: its carried properties and its structured dimension nodes."""
     work = iris.entity("work", ident)
     return {
-        (q.predicate.value, str(q.object))
+        (q.subject.value, q.predicate.value, str(q.object))
         for q in quads
-        if q.subject.value == work and q.predicate.value in CARRIED
+        if (q.subject.value == work and q.predicate.value in CARRIED)
+        or q.subject.value.startswith(work + "/dimension/")
     }
 
 
@@ -89,7 +93,43 @@ def test_round_trip_sample(sample_quads, schemes, to_quads, iris) -> None:
     [back] = edm_to_records(to_edm(sample_quads, schemes))
     before = _work_pairs(to_quads(WORK), iris, WORK["id"])
     assert _work_pairs(to_quads(back), iris, WORK["id"]) == before
-    assert len({p for p, _ in before}) >= 20
+    assert len({p for _s, p, _o in before}) >= 21
+    assert (
+        f"{iris.entity('work', WORK['id'])}/dimension/height",
+        HG + "value",
+        '"93.5"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+    ) in before
+
+
+def test_round_trip_rebuilds_instances_and_items(to_quads, iris, schemes) -> None:
+    item = {**ITEM, "title": {"en": "GLB file"}, "pixel_width": 640, "pixel_height": 480}
+    xml = to_edm([q for r in (WORK, PROJECT, INSTANCE, item) for q in to_quads(r)], schemes)
+    back = edm_to_records(xml, surrogates=True, base=BASE)
+    assert [r["kind"] for r in back] == ["work", "instance", "item"]
+    _work, inst, back_item = back
+    # every Item field EDM carries, and the Instance's link and type (its title and Project are lost)
+    triples = lambda quads: {(q.subject.value, q.predicate.value, str(q.object)) for q in quads}  # noqa: E731
+    assert triples(to_quads(back_item)) == triples(to_quads(item))
+    assert inst["id"] == INSTANCE["id"] and inst["represents"] == WORK["id"]
+    kept = {HG + "represents", HG + "instanceType", str(TYPE)}
+    pick = lambda quads: {t for t in triples(quads) if t[1] in kept}  # noqa: E731
+    assert pick(to_quads(inst)) == pick(to_quads(INSTANCE))
+
+
+def test_foreign_web_resources_become_remote_items(to_quads, iris) -> None:
+    xml = FOREIGN_EDM.replace(
+        b"<edm:provider>",
+        b'<edm:isShownBy rdf:resource="http://provider.example/img/42.jpg"/><edm:provider>',
+    ).replace(
+        b"</rdf:RDF>",
+        b'<edm:WebResource rdf:about="http://provider.example/img/42.jpg"><dc:format>image/jpeg</dc:format>'
+        b"</edm:WebResource></rdf:RDF>",
+    )
+    work, inst, item = edm_to_records(xml, surrogates=True, base=BASE)
+    assert inst == {"kind": "instance", "id": "42-edm", "identifier": "42-edm", "represents": "42",
+                    "title": {"en": "Vase"}, "instance_type": "image"}  # fmt: skip
+    assert item == {"kind": "item", "id": "42-file-1", "identifier": "42-file-1", "part_of": "42-edm",
+                    "source_url": "http://provider.example/img/42.jpg", "media_type": "image/jpeg"}  # fmt: skip
 
 
 @pytest.mark.slow
