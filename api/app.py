@@ -26,6 +26,7 @@ OPTIONAL_ROUTERS = (
     "api.routes_restore",
     "web.pages",
     "web.explorers",
+    "web.viewers",
 )
 UPLOAD_PATHS = ("/files",)
 
