@@ -161,7 +161,7 @@ def to_edm(
         url = view.value(item, "contentUrl") or view.value(item, "sourceUrl")
         if not url:
             continue
-        _web_resource(root, view, item, url, work, contextual)
+        _web_resource(root, view, item, url, contextual)
 
     for iri, kind in sorted(contextual.items()):
         _contextual(root, view, iri, kind, work)
@@ -185,7 +185,7 @@ def to_edm(
 
 
 def _web_resource(
-    root: etree._Element, view: GraphView, item: str, url: str, work: str, contextual: dict[str, str]
+    root: etree._Element, view: GraphView, item: str, url: str, contextual: dict[str, str]
 ) -> None:
     """One Item as an ``edm:WebResource`` (XSD sequence order). ``dcterms:isPartOf`` names its
     Instance and ``dc:type`` the Instance's type, so that ``edm_in`` can rebuild both layers."""
@@ -196,6 +196,8 @@ def _web_resource(
         _literal(res, "dc:description", name)
     if media := view.value(item, "mediaType"):
         _literal(res, "dc:format", media)
+    for source in view.objects(item, "derivedFrom"):  # dc:source: "a resource it is derived from"
+        _resource(res, "dc:source", source.value)
     for concept in view.objects(instance, "instanceType") if instance else []:
         _resource(res, "dc:type", concept.value)
         contextual[concept.value] = "skos:Concept"
@@ -205,7 +207,7 @@ def _web_resource(
         _literal(res, "dcterms:extent", f"{size} bytes")
     if instance:
         _resource(res, "dcterms:isPartOf", instance)
-    if rights := view.value(item, "rights") or view.value(work, "rights"):
+    if rights := view.value(item, "rights"):  # else the Aggregation's edm:rights applies
         _resource(res, "edm:rights", rights)
     if digest := view.value(item, "sha256"):
         _resource(res, "owl:sameAs", sha256_ni(digest))

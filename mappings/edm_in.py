@@ -192,9 +192,7 @@ def _surrogates(view: GraphView, cho: str, work: dict, base: str | None) -> list
     """
     out: list[dict] = []
     urls: list[str] = []
-    agg_rights = None
     for agg in _aggregations(view, cho):
-        agg_rights = agg_rights or view.value(agg, EDM + "rights")
         for prop in (EDM + "isShownBy", EDM + "hasView"):
             urls.extend(o.value for o in view.objects(agg, prop) if o.value not in urls)
     cho_type = view.value(cho, EDM + "type") or ""
@@ -242,8 +240,10 @@ def _surrogates(view: GraphView, cho: str, work: dict, base: str | None) -> list
                     continue  # not a digest: ignore the link rather than the record
                 if len(digest) == 32:
                     item["sha256"] = digest.hex()
-        rights = view.value(url, EDM + "rights")
-        if rights and rights != agg_rights:  # the export falls back to the Work's rights
+        if rights := view.value(url, EDM + "rights"):
             item["rights"] = rights
+        sources = [o.value for o in view.objects(url, DC + "source") if isinstance(o, ox.NamedNode)]
+        if sources:
+            item["derived_from"] = sources
         out.append(item)
     return out
