@@ -360,10 +360,24 @@ USE = [
 
 TYPE = [
     C("ceramics", "Ceramics", "도자기", ("ceramic", "pottery", "ceramic ware"), ("도기", "자기", "도자")),
-    C("paintings", "paintings", "회화", ("painting", "picture"), ("그림", "서화")),
+    C(
+        "paintings",
+        "paintings",
+        "회화",
+        ("painting", "picture"),
+        ("그림", "서화"),
+        exact=(AAT + "300033618",),
+    ),
     C("metals", "Metals", "금속공예품", ("metalwork", "metal objects"), ("금속공예", "금속품")),
     C("containers", "containers", "용기", ("container", "vessel", "vessels"), ("그릇", "항아리")),
-    C("sculpture", "sculpture", "조각", ("sculptures", "statue", "figure"), ("조각상", "조상")),
+    C(
+        "sculpture",
+        "sculpture",
+        "조각",
+        ("sculptures", "statue", "figure"),
+        ("조각상", "조상"),
+        exact=(AAT + "300047090",),
+    ),
     C("glass", "Glass", "유리공예품", ("glassware", "glass objects"), ("유리", "유리그릇")),
     C("wood", "Wood", "목공예품", ("woodwork", "wooden objects"), ("목공예", "목제품")),
     C("textiles", "Textiles", "직물", ("textile", "fabric"), ("섬유공예", "자수")),

@@ -92,3 +92,25 @@ def test_cmoa_values_match_a_label(
     # "0th century" is a data error in the source (2 records); it stays a locally minted concept.
     missing = sorted(t for t in tokens if t.casefold() not in lab and t != "0th century")
     assert not missing, missing
+
+
+def test_korean_periods_from_prehistoric_to_the_korean_empire(graphs: dict[str, Graph]) -> None:
+    g = graphs["era"]
+    en = {str(o): c for c, o in g.subject_objects(SKOS.prefLabel) if o.language == "en"}
+    for period in ("Prehistoric", "Three Kingdoms", "Unified Silla", "Goryeo", "Joseon", "Korean Empire"):
+        assert period in en, period
+    years = lambda name: (int(g.value(en[name], HG.beginYear)), int(g.value(en[name], HG.endYear)))  # noqa: E731
+    assert years("Goryeo") == (918, 1392) and years("Joseon")[0] == 1392
+    assert years("Unified Silla")[0] == 668 and years("Korean Empire") == (1897, 1910)
+
+
+def test_exact_matches_point_at_getty_aat_or_wikidata(graphs: dict[str, Graph]) -> None:
+    per_scheme = defaultdict(int)
+    for name, g in graphs.items():
+        for _c, target in g.subject_objects(SKOS.exactMatch):
+            assert str(target).startswith(
+                ("http://vocab.getty.edu/aat/3", "http://www.wikidata.org/entity/Q")
+            ), target
+            per_scheme[name] += 1
+    for name in ("era", "material", "type", "place"):
+        assert per_scheme[name] >= 1, name
