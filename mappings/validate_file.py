@@ -100,8 +100,35 @@ def validate_csv(path: Path, base: str, validator: Validator | None = None) -> d
     return problems
 
 
+def validate_standard(path: Path, standard: str, base: str) -> dict[str, list[Violation]]:
+    """EDM, oai_dc or Linked Art: through the crosswalk in (as ``heritage ingest`` would), then the shapes."""
+    from mappings.record import record_to_quads
+    from mappings.standard_in import standard_records
+
+    schemes = load_scheme_quads()
+    iris, resolver = Iris(base), ConceptResolver.from_quads(base, schemes)
+    batch: dict[str, list[ox.Quad]] = {}
+    problems: dict[str, list[Violation]] = {}
+    for record in standard_records(path, standard, base):
+        try:
+            batch[record["id"]] = record_to_quads(record, iris, resolver)
+        except ValidationError as exc:
+            problems[record["id"]] = [
+                Violation(record=record["id"], focus="", field=v.get("field", ""), message=v["message"],
+                          severity="Violation")
+                for v in exc.violations
+            ]  # fmt: skip
+    context = [q for quads in batch.values() for q in quads if q.predicate.value == RDF_TYPE]
+    problems.update(Validator(schemes_quads=schemes).validate(batch, context))
+    return problems
+
+
 def validate_file(path: Path, base: str) -> dict[str, list[Violation]]:
-    """Dispatch on the file type."""
+    """Dispatch on the file type (EDM, oai_dc and Linked Art are recognised by their content)."""
+    from mappings.standard_in import sniff_standard
+
     if path.suffix.lower() == ".csv":
         return validate_csv(path, base)
+    if standard := sniff_standard(path):
+        return validate_standard(path, standard, base)
     return validate_quads(read_rdf(path))

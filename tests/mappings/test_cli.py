@@ -91,3 +91,39 @@ def test_validate_refuses_entities_and_garbage(tmp_path: Path) -> None:
     junk.write_text("this is not turtle")
     res = runner.invoke(app, ["validate", str(junk)])
     assert res.exit_code == 1 and "junk.ttl" in res.output
+
+
+def test_validate_edm_file_through_the_crosswalk(tmp_path: Path) -> None:
+    from tests.mappings.test_edm import FOREIGN_EDM
+
+    good = tmp_path / "good.xml"
+    good.write_bytes(FOREIGN_EDM)
+    res = runner.invoke(app, ["validate", str(good)])
+    assert res.exit_code == 0, res.output
+    assert "good.xml: valid" in res.output
+    bad = tmp_path / "untitled.xml"
+    bad.write_bytes(FOREIGN_EDM.replace(b'<dc:title xml:lang="en">Vase</dc:title>', b""))
+    res = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 1
+    assert "42: title:" in res.output
+
+
+RDF_ROOT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
+XML_EXPORTS = [
+    ("edm", ".xml", RDF_ROOT),
+    ("carare", ".xml", "{http://www.carare.eu/carareSchema}carareWrap"),
+    ("bibframe", ".rdf", RDF_ROOT),
+    ("dc", ".xml", "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"),
+]
+
+
+@pytest.mark.parametrize(("fmt", "suffix", "root_tag"), XML_EXPORTS)
+def test_export_suffixes_and_one_document_per_file(
+    data_dir: Path, tmp_path: Path, fmt: str, suffix: str, root_tag: str
+) -> None:
+    res = runner.invoke(app, ["export", "--format", fmt, "--out", str(tmp_path), "--data", str(data_dir)])
+    assert res.exit_code == 0, res.output
+    files = sorted(tmp_path.iterdir())
+    assert [p.name for p in files] == [f"moon-jar{suffix}", f"pensive-bodhisattva{suffix}"]
+    for path in files:
+        assert etree.parse(str(path)).getroot().tag == root_tag
