@@ -17,6 +17,7 @@ import io
 import json
 import re
 import threading
+import traceback
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -273,11 +274,13 @@ def _solutions(names: list[str], bindings: list[dict], media: str, capped: bool)
 
 
 async def run_with_timeout(request: Request, ctx: HeritageContext, sparql: str, **kwargs) -> Answer:
-    """Run ``execute`` in the pool; stop waiting on timeout (503) or when the client leaves."""
+    """Run ``execute`` in the pool; stop waiting on timeout (503) or when the client leaves, and
+    tell the worker to stop at its next row either way."""
     cancel = threading.Event()
     loop = asyncio.get_running_loop()
     accept = request.headers.get("accept")
     future = asyncio.wrap_future(_spawn(lambda: execute(ctx, sparql, accept, cancel=cancel, **kwargs)))
+    gone = asyncio.ensure_future(_client_gone(request))
     timeout = ctx.settings.sparql_timeout_s
     deadline = loop.time() + timeout
     try:
@@ -288,14 +291,32 @@ async def run_with_timeout(request: Request, ctx: HeritageContext, sparql: str, 
                     f"the query ran longer than the {timeout:g} s limit (sparql_timeout_s); "
                     "narrow it or add a LIMIT"
                 )
-            done, _ = await asyncio.wait({future}, timeout=min(0.25, remaining))
-            if done:
+            done, _ = await asyncio.wait(
+                {future, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+            )
+            if future in done:
                 return future.result()
-            if await request.is_disconnected():
+            if gone in done:
                 raise QueryCancelled
     finally:
+        gone.cancel()
         if not future.done():
             cancel.set()
+            future.add_done_callback(_discard)
+
+
+def _discard(future: asyncio.Future) -> None:
+    """Retrieve the outcome nobody waits for any more (else asyncio logs it as never retrieved)."""
+    if not future.cancelled():
+        future.exception()
+
+
+async def _client_gone(request: Request) -> None:
+    """Returns when the client disconnects. Reads ``receive`` directly: the request body has
+    been read by now, so the next message is the disconnect. (``Request.is_disconnected`` polls
+    under a cancelled scope, which never gets through Starlette's ``BaseHTTPMiddleware``.)"""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _spawn(work) -> Future:
@@ -311,6 +332,8 @@ def _spawn(work) -> Future:
         try:
             future.set_result(work())
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+            # drop the frames' locals here: pyoxigraph results must be freed on their own thread
+            traceback.clear_frames(exc.__traceback__)
             future.set_exception(exc)
         finally:
             with _active_lock:

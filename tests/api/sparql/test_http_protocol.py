@@ -1,0 +1,128 @@
+"""The protocol with a raw HTTP client (httpx) on a real server: the three ways to send a query,
+dataset parameters, the service description, content negotiation with q-values and 406."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+JSON_RESULTS = "application/sparql-results+json"
+
+
+def _count(response: httpx.Response) -> int:
+    assert response.status_code == 200, response.text
+    return int(json.loads(response.text)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_get_post_form_and_post_direct_agree(live_demo) -> None:
+    base, api = live_demo
+    query = 'SELECT ?t WHERE { ?w hg:identifier "t-0980" ; hg:title ?t } ORDER BY ?t'
+    with httpx.Client(base_url=base) as http:
+        answers = [
+            http.get("/sparql", params={"query": query}),
+            http.post("/sparql", data={"query": query}),
+            http.post(
+                "/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"}
+            ),
+        ]
+    bodies = [json.loads(r.text) for r in answers]
+    assert all(r.headers["content-type"].startswith(JSON_RESULTS) for r in answers)
+    assert bodies[0] == bodies[1] == bodies[2]
+    titles = {b["t"]["value"] for b in bodies[0]["results"]["bindings"]}
+    assert titles == {"Lacquered Sutra Box with Mother-of-pearl Inlay", "나전칠기 경함"}
+
+
+def test_default_and_named_graph_parameters(live_demo) -> None:
+    base, api = live_demo
+    g1, g2 = api.ctx.iris.record_graph("t-1799"), api.ctx.iris.record_graph("t-0980")
+    sizes = {g: len(api.ctx.records.quads(i)) for g, i in ((g1, "t-1799"), (g2, "t-0980"))}
+    with httpx.Client(base_url=base) as http:
+        one = _count(http.get("/sparql", params={"query": COUNT, "default-graph-uri": g1}))
+        both = _count(
+            http.get(
+                "/sparql", params=[("query", COUNT), ("default-graph-uri", g1), ("default-graph-uri", g2)]
+            )
+        )
+        everything = _count(http.get("/sparql", params={"query": COUNT}))
+        named = http.post(
+            "/sparql",
+            data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": [g1, g2]},
+        )
+        # a named-graph-uri alone leaves an empty default graph (SPARQL 1.1 Protocol 2.1.4)
+        empty_default = _count(http.get("/sparql", params={"query": COUNT, "named-graph-uri": g1}))
+    assert one == sizes[g1]
+    assert both == sizes[g1] + sizes[g2]  # no triple is shared by these two records
+    assert everything > both
+    graphs = {b["g"]["value"] for b in json.loads(named.text)["results"]["bindings"]}
+    assert graphs == {g1, g2}
+    assert empty_default == 0
+
+
+def test_service_description_parses_and_names_the_endpoint(live_demo) -> None:
+    base, api = live_demo
+    with httpx.Client(base_url=base) as http:
+        response = http.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+    triples = [q.triple for q in ox.parse(response.content, ox.RdfFormat.TURTLE)]
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = ox.NamedNode(f"{api.ctx.settings.base_url.rstrip('/')}/sparql")
+    assert ox.Triple(endpoint, ox.NamedNode(sd + "endpoint"), endpoint) in triples
+    formats = {t.object.value for t in triples if t.predicate.value == sd + "resultFormat"}
+    assert "http://www.w3.org/ns/formats/SPARQL_Results_CSV" in formats
+    assert "http://www.w3.org/ns/formats/Turtle" in formats
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("application/sparql-results+json;q=0, text/*;q=0.3", "text/csv"),
+        ("text/tab-separated-values, text/*;q=0.1", "text/tab-separated-values"),
+        ("application/xml", "application/xml"),
+    ],
+)
+def test_accept_q_values(live_demo, accept, expected) -> None:
+    base, _api = live_demo
+    headers = {"Accept": accept} if accept else {}
+    with httpx.Client(base_url=base) as http:
+        response = http.get(
+            "/sparql", params={"query": "SELECT ?x WHERE { VALUES ?x { 1 } }"}, headers=headers
+        )
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == expected
+    assert response.headers["vary"] == "Accept"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ("SELECT ?x WHERE { VALUES ?x { 1 } }", "image/png"),
+        ("SELECT ?x WHERE { VALUES ?x { 1 } }", "text/turtle"),  # a graph format for solutions
+        ("CONSTRUCT WHERE { ?s hg:identifier ?o } LIMIT 1", "application/sparql-results+json"),
+        ("ASK {}", "application/sparql-results+json;q=0"),
+    ],
+)
+def test_unacceptable_is_406_and_the_server_stays_up(live_demo, query, accept) -> None:
+    base, _api = live_demo
+    with httpx.Client(base_url=base) as http:
+        response = http.get("/sparql", params={"query": query}, headers={"Accept": accept})
+        assert response.status_code == 406
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert json.loads(response.text)["status"] == 406
+        assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_malformed_query_names_the_position(live_demo) -> None:
+    base, _api = live_demo
+    with httpx.Client(base_url=base) as http:
+        response = http.post("/sparql", data={"query": "SELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER(?o = ) }"})
+    problem = json.loads(response.text)
+    assert response.status_code == 400
+    assert problem["line"] == 3 and problem["column"] > 0  # the FILTER line, as Oxigraph reports it
+    assert f"{problem['line']}:{problem['column']}" in problem["detail"]
