@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from iiif_validator.validator import ValidationInfo
 from PIL import Image
 
 from api.app import create_app
@@ -38,7 +37,14 @@ def texture(width: int, height: int) -> np.ndarray:
 def validator_pattern() -> Image.Image:
     """The IIIF Image API validator's test image: 10x10 squares of 100 px, colours from the
     validator's own table (square x, y has colorInfo[x][y])."""
-    colours = ValidationInfo().colorInfo
+    try:
+        from iiif_validator.validator import ValidationInfo
+
+        colours = ValidationInfo().colorInfo
+    except ImportError:  # the validator test skips; the other tests only need distinct colours
+        colours = [
+            [((x * 53) % 256, (y * 97) % 256, (x * y * 29) % 256) for y in range(10)] for x in range(10)
+        ]
     img = Image.new("RGB", (1000, 1000))
     for x in range(10):
         for y in range(10):
