@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     clip_weights_dir: Path | None = None
     session_secret: str | None = None
 
+    # OAI-PMH provider (api/oai.py): records per page, whether sets are offered (off -> noSetHierarchy)
+    oai_page_size: int = 250
+    oai_sets: bool = True
+    oai_repository_name: str = "Heritage Graph"
+    oai_admin_email: str = "admin@example.org"
+
     @property
     def store_dir(self) -> Path:
         return self.data_dir / "store"
