@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from mappings.graph_view import GraphView
+from mappings.graph_view import GraphView, dimension_texts
 
 BF = "http://id.loc.gov/ontologies/bibframe/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -96,7 +96,8 @@ def to_bibframe_triples(quads: Iterable[ox.Quad], reference: Iterable[ox.Quad] =
                 add(item, bf("electronicLocator"), N(url))
             for museum in view.objects(work, "heldBy"):
                 add(item, bf("heldBy"), museum)
-    if v := view.value(work, "dimensionStatement"):
+    # bf:dimensions is text only: the statement, else the structured dimensions written out
+    if v := view.value(work, "dimensionStatement") or "; ".join(dimension_texts(view, work)):
         add(work, bf("dimensions"), ox.Literal(v))
     if rights := view.value(work, "rights"):
         add(work, bf("usageAndAccessPolicy"), N(rights))

@@ -100,6 +100,14 @@ def to_carare(
             _el(temporal, "displayDate", statement)
     for m in view.objects(work, "material"):
         _el(chars, "materials", view.label(m.value), lang="en")
+    for dim in sorted(view.objects(work, "dimension"), key=lambda d: d.value):
+        # structured dimensions: CARARE's own dimensions element (XSD order: type, units, value)
+        if (value := view.value(dim.value, "value")) is None:
+            continue
+        dims = _el(chars, "dimensions")
+        _el(dims, "measurementType", view.value(dim.value, "dimensionType") or "", lang="en")
+        _el(dims, "units", view.value(dim.value, "unit") or "cm")
+        _el(dims, "value", value)
     if len(chars) == 0:
         asset.remove(chars)
     for place in view.objects(work, "placeOfOrigin") + view.objects(work, "findSpot"):

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from lxml import etree
 
-from mappings.graph_view import GEO, GraphView, scheme_of
+from mappings.graph_view import GEO, GraphView, dimension_texts, scheme_of
 
 NS = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -61,17 +61,6 @@ def sha256_ni(hex_digest: str) -> str:
     """RFC 6920 ``ni:`` IRI of a SHA-256 digest: names exactly these bytes, so ``owl:sameAs`` fits."""
     raw = base64.urlsafe_b64encode(bytes.fromhex(hex_digest)).decode().rstrip("=")
     return f"ni:///sha-256;{raw}"
-
-
-def dimension_texts(view: GraphView, work: str) -> list[str]:
-    """Structured dimensions as ``dcterms:extent`` texts (``height: 93.5 cm``), the form Europeana
-    shows and ``edm_in`` parses back; EDM has no structured dimension element."""
-    out = []
-    for node in view.objects(work, "dimension"):
-        dtype, value = view.value(node.value, "dimensionType"), view.value(node.value, "value")
-        if dtype and value:
-            out.append(f"{dtype}: {value} {view.value(node.value, 'unit') or 'cm'}")
-    return sorted(out)
 
 
 def edm_type(view: GraphView, work: str) -> str:

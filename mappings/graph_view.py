@@ -78,3 +78,14 @@ def scheme_of(iri: str) -> str | None:
             if local.startswith(scheme + "-"):
                 return scheme
     return None
+
+
+def dimension_texts(view: GraphView, work: str) -> list[str]:
+    """Structured dimensions as texts (``height: 93.5 cm``): EDM's ``dcterms:extent`` (parsed back by
+    ``edm_in``) and BIBFRAME's ``bf:dimensions`` have no structured form."""
+    out = []
+    for node in view.objects(work, "dimension"):
+        dtype, value = view.value(node.value, "dimensionType"), view.value(node.value, "value")
+        if dtype and value:
+            out.append(f"{dtype}: {value} {view.value(node.value, 'unit') or 'cm'}")
+    return sorted(out)

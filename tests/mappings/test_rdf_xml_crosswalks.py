@@ -12,7 +12,7 @@ from lxml import etree
 from mappings.bibframe import BF, to_bibframe, to_bibframe_triples
 from mappings.carare import to_carare
 from mappings.csv_record import load_mapping, row_to_record
-from tests.mappings.conftest import check_golden
+from tests.mappings.conftest import WORK, check_golden
 from tests.shared_paths import RECORDS_CSV, VOCAB_DIR, require_shared
 
 
@@ -68,3 +68,13 @@ def test_carare_for_csv_records_is_valid(to_quads, schemes, carare_schema) -> No
         for row in islice(csv.DictReader(fh), 100):
             xml = to_carare(to_quads(row_to_record(row, mapping)), schemes)
             assert carare_schema.validate(etree.fromstring(xml)), carare_schema.error_log.last_error
+
+
+@pytest.mark.parametrize("fmt", ["edm", "carare", "bibframe", "schema", "linkedart"])
+def test_structured_dimensions_survive_every_export_that_can_carry_them(to_quads, schemes, fmt: str) -> None:
+    """Without a dimension statement, each export still says 93.5 cm high (dc has no place: —)."""
+    from mappings.export import FORMATS
+
+    work = {k: v for k, v in WORK.items() if k != "dimension_statement"}
+    out = FORMATS[fmt][1](to_quads(work), schemes).decode()
+    assert "93.5" in out and "height" in out.lower(), fmt
