@@ -38,7 +38,8 @@ def _process(ctx: HeritageContext, item_id: str, stored) -> callable:
                 from api.iiif import build_pyramid  # built when the IIIF service is present
 
                 report(0.7, "tile pyramid")
-                build_pyramid(ctx, item_id, stored.path)
+                if build_pyramid(ctx, item_id, stored.path, lambda f: report(0.7 + 0.25 * f, "tile pyramid")):
+                    result["iiif"] = f"/iiif/3/{item_id}/info.json"
             except ImportError:
                 pass
         report(0.95, "done")
