@@ -256,6 +256,12 @@ def load_demo(ctx: HeritageContext) -> str:
                     Path(tmp),
                 )
             )
+        # One landscape also gets a 6000 x 4000 scan with a tile pyramid, for the deep-zoom viewer.
+        from kg.demo_gigapixel import DEMO_WORK as GIGAPIXEL_WORK
+        from kg.demo_gigapixel import gigapixel_records
+
+        if GIGAPIXEL_WORK in by_id:
+            records.extend(gigapixel_records(by_id[GIGAPIXEL_WORK], ctx.files_dir, Path(tmp)))
     order = {"project": 0, "work": 1, "instance": 2, "item": 3}
     records.sort(key=lambda r: order[r["kind"]])
     result = ctx.records.put(records)
