@@ -89,12 +89,14 @@ class Entailment:
     def quads_for(self, quads: Iterable[ox.Quad], iris: Iris) -> list[ox.Quad]:
         """Entailed type quads of the asserted ``hg:`` types among ``quads`` (for pure inserts)."""
         graph = ox.NamedNode(entailed_graph(iris))
-        return [
-            ox.Quad(q.subject, _TYPE, ox.NamedNode(sup), graph)
+        # a museum typed in every record of a batch is entailed once (saves the store the duplicates)
+        pairs = {
+            (q.subject, sup)
             for q in quads
             if q.predicate.value == RDF_TYPE and q.object.value in self.closure
             for sup in self.closure[q.object.value]
-        ]
+        }
+        return [ox.Quad(s, _TYPE, ox.NamedNode(sup), graph) for s, sup in pairs]
 
     def typed_subjects(self, store: Store, graphs: Iterable[str]) -> set[str]:
         """Subjects with an ``hg:`` type in the given graphs (what a replace or delete touches)."""
