@@ -2,7 +2,7 @@
 // plus a normal-map tile) and evaluates the model per pixel for the light direction the user
 // drags on the image. Modes: default relighting, normals visualisation, specular enhancement
 // (the model's diffuse colour plus a Blinn-Phong highlight on the recovered normal) and diffuse
-// gain (Malzbender's curvature boost: f(n) + g (f(l) - f(n))). WebGL does the work; where WebGL
+// gain (Malzbender's curvature boost: f(n) + g (f(l) - f(n)), g from 1 to 3). WebGL does the work; where WebGL
 // is missing the same maths runs on the CPU into a 2D canvas.
 
 const MODES = { default: 0, normals: 1, specular: 2, gain: 3 };
@@ -79,7 +79,7 @@ void main() {
            + vec3(0.9) * pow(max(dot(n, h), 0.0), exponent) * (0.3 + 0.7 * uStrength);
   } else if (uMode == 3) {
     vec3 peak = evaluate(n);
-    colour = peak + (1.0 + 8.0 * uStrength) * (evaluate(uLight) - peak);
+    colour = peak + (1.0 + 2.0 * uStrength) * (evaluate(uLight) - peak);
   } else {
     colour = evaluate(uLight);
   }
@@ -157,7 +157,7 @@ class CpuRenderer {
           v = this.evalAt(i, c, bn) * (0.25 + 0.75 * ndl) * 0.8 + 0.9 * spec * (0.3 + 0.7 * strength);
         } else if (mode === 3) {
           const peak = this.evalAt(i, c, bn);
-          v = peak + (1 + 8 * strength) * (this.evalAt(i, c, bl) - peak);
+          v = peak + (1 + 2 * strength) * (this.evalAt(i, c, bl) - peak);
         } else v = this.evalAt(i, c, bl);
         data[i * 4 + c] = Math.max(0, Math.min(255, Math.round(v * 255)));
       }
