@@ -54,15 +54,17 @@ class OaiProvider:
         try:
             request = parse_request(pairs)
             root = oai_xml.envelope(base_url, request.echo, now)
-            getattr(self, "_" + request.verb)(root, request, base_url, now)
+            payloads = oai_xml.Payloads()
+            getattr(self, "_" + request.verb)(root, request, base_url, now, payloads)
         except OaiError as exc:
+            payloads = None
             bare = exc.code in ("badVerb", "badArgument") or request is None
             root = oai_xml.envelope(base_url, None if bare else request.echo, now)
             oai_xml.error(root, exc.code, exc.message)
-        return oai_xml.serialize(root)
+        return oai_xml.serialize(root, payloads)
 
     # ---- verbs --------------------------------------------------------------------------
-    def _Identify(self, root, request, base_url, now) -> None:
+    def _Identify(self, root, request, base_url, now, payloads) -> None:
         index = self.repo.index()
         earliest = index.headers[0].datestamp if index.headers else datetime.fromtimestamp(0, UTC)
         el = oai_xml.sub(root, "Identify")
@@ -74,7 +76,7 @@ class OaiProvider:
         oai_xml.sub(el, "deletedRecord", "persistent")
         oai_xml.sub(el, "granularity", "YYYY-MM-DDThh:mm:ssZ")
 
-    def _ListMetadataFormats(self, root, request, base_url, now) -> None:
+    def _ListMetadataFormats(self, root, request, base_url, now, payloads) -> None:
         if "identifier" in request.args:
             header = self._header(request.args["identifier"])
             if header.deleted:
@@ -86,7 +88,7 @@ class OaiProvider:
             oai_xml.sub(fmt, "schema", schema)
             oai_xml.sub(fmt, "metadataNamespace", namespace)
 
-    def _ListSets(self, root, request, base_url, now) -> None:
+    def _ListSets(self, root, request, base_url, now, payloads) -> None:
         if not self.config.sets:
             raise OaiError("noSetHierarchy", "this repository does not offer sets")
         if "resumptionToken" in request.args:
@@ -97,17 +99,17 @@ class OaiProvider:
             oai_xml.sub(s, "setSpec", oai_set.spec)
             oai_xml.sub(s, "setName", oai_set.name)
 
-    def _GetRecord(self, root, request, base_url, now) -> None:
+    def _GetRecord(self, root, request, base_url, now, payloads) -> None:
         prefix = self._prefix(request.args["metadataPrefix"])
         header = self._header(request.args["identifier"])
         el = oai_xml.sub(root, "GetRecord")
-        self._records(el, [header], prefix, with_metadata=True)
+        self._records(el, [header], prefix, payloads)
 
-    def _ListIdentifiers(self, root, request, base_url, now) -> None:
-        self._list(root, request, now, with_metadata=False)
+    def _ListIdentifiers(self, root, request, base_url, now, payloads) -> None:
+        self._list(root, request, now, None)
 
-    def _ListRecords(self, root, request, base_url, now) -> None:
-        self._list(root, request, now, with_metadata=True)
+    def _ListRecords(self, root, request, base_url, now, payloads) -> None:
+        self._list(root, request, now, payloads)
 
     # ---- helpers ------------------------------------------------------------------------
     def _prefix(self, prefix: str) -> str:
@@ -143,7 +145,10 @@ class OaiProvider:
             now.isoformat(), None, None, 0, 0,
         )  # fmt: skip
 
-    def _list(self, root: etree._Element, request: OaiRequest, now: datetime, with_metadata: bool) -> None:
+    def _list(
+        self, root: etree._Element, request: OaiRequest, now: datetime, payloads: oai_xml.Payloads | None
+    ) -> None:
+        """ListRecords (``payloads`` given) or ListIdentifiers (None)."""
         state = self._state(request, now)
         lower, upper = date_range(state.from_, state.until)
         snapshot = parse_datestamp(state.snapshot)
@@ -179,8 +184,8 @@ class OaiProvider:
         total = state.total or (
             len(page) if not more else sum(1 for h in index.headers[start:] if matches(h))
         )
-        el = oai_xml.sub(root, "ListRecords" if with_metadata else "ListIdentifiers")
-        self._records(el, page, state.prefix, with_metadata)
+        el = oai_xml.sub(root, "ListRecords" if payloads is not None else "ListIdentifiers")
+        self._records(el, page, state.prefix, payloads)
         if more:
             last = page[-1]
             token = oai_tokens.encode(
@@ -193,16 +198,16 @@ class OaiProvider:
             oai_xml.resumption(el, "", total, state.sent)
 
     def _records(
-        self, parent: etree._Element, headers: list[Header], prefix: str, with_metadata: bool
+        self, parent: etree._Element, headers: list[Header], prefix: str, payloads: oai_xml.Payloads | None
     ) -> None:
         bundles = self.repo.bundles([h.id for h in headers if not h.deleted])
         for h in headers:
             quads = bundles.get(h.id, [])
             specs = self.repo.set_specs(h.id, quads) if self.config.sets else []
-            if not with_metadata:
+            if payloads is None:
                 oai_xml.header(parent, self.oai_id(h.id), h.datestamp, specs, h.deleted)
                 continue
             record = oai_xml.sub(parent, "record")
             oai_xml.header(record, self.oai_id(h.id), h.datestamp, specs, h.deleted)
             if not h.deleted:
-                oai_xml.sub(record, "metadata").append(self.repo.render(prefix, quads))
+                payloads.add(record, self.repo.render(prefix, quads))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -58,5 +60,25 @@ def resumption(parent: etree._Element, token: str, total: int, cursor: int) -> N
     sub(parent, "resumptionToken", token, completeListSize=str(total), cursor=str(cursor))
 
 
-def serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+class Payloads:
+    """Metadata fragments spliced into the serialized envelope at per-response random markers
+    (so no record text can imitate one)."""
+
+    def __init__(self) -> None:
+        self.nonce = secrets.token_hex(8)
+        self.parts: list[bytes] = []
+
+    def add(self, parent: etree._Element, payload: bytes) -> None:
+        sub(parent, "metadata", f"hg-oai-{self.nonce}-{len(self.parts)}")
+        self.parts.append(payload)
+
+    def splice(self, xml: bytes) -> bytes:
+        pieces = re.split(rb"hg-oai-" + self.nonce.encode() + rb"-(\d+)", xml)
+        for i in range(1, len(pieces), 2):
+            pieces[i] = self.parts[int(pieces[i])]
+        return b"".join(pieces)
+
+
+def serialize(root: etree._Element, payloads: Payloads | None = None) -> bytes:
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return payloads.splice(xml) if payloads and payloads.parts else xml

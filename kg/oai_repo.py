@@ -215,11 +215,14 @@ class OaiRepository:
                 specs.append(set_spec("project", q.object.value))
         return sorted(set(specs))
 
-    def render(self, prefix: str, quads: list[ox.Quad]) -> etree._Element:
-        """The metadata element of one Work in ``oai_dc`` or ``edm``."""
+    def render(self, prefix: str, quads: list[ox.Quad]) -> bytes:
+        """The metadata of one Work in ``oai_dc`` or ``edm``, as an XML fragment (no declaration)
+        ready to be spliced into the response (re-parsing each payload would cost more than
+        rendering it)."""
         ref_index = self.reference()
         wanted = {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
         reference = [r for iri in wanted if iri in ref_index for r in ref_index[iri]]
         if prefix == "oai_dc":
-            return to_dc_element(quads, reference)
-        return etree.fromstring(to_edm(quads, reference))
+            return etree.tostring(to_dc_element(quads, reference), encoding="UTF-8")
+        xml = to_edm(quads, reference)
+        return xml[xml.index(b"?>") + 2 :].strip() if xml.startswith(b"<?xml") else xml
