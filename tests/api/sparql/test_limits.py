@@ -132,3 +132,20 @@ def test_query_stops_when_the_client_goes_away(patient) -> None:
     )
     assert after.status_code == 200
     assert json.loads(after.text)["results"]["bindings"][0]["n"]["value"] == "2000"
+
+
+@pytest.mark.parametrize(("n", "truncated"), [(50, False), (51, True)])
+def test_cap_counts_solutions_not_lines(capped, n, truncated) -> None:
+    """Values with newlines, tabs and quotes: the cap is exact at its boundary and every value
+    comes back intact in every results format."""
+    values = " ".join(f'"line {i}\\nnext\\t\\"q\\""' for i in range(n))
+    query = f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} }}"
+    response = capped.client.get("/sparql", params={"query": query})
+    rows = [b["x"]["value"] for b in json.loads(response.text)["results"]["bindings"]]
+    assert len(rows) == min(n, 50)
+    assert set(rows) <= {f'line {i}\nnext\t"q"' for i in range(n)} and len(set(rows)) == len(rows)
+    assert (response.headers.get("x-result-truncated") == "true") is truncated
+    xml = capped.client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+xml"}
+    )
+    assert xml.text.count("<result>") == min(n, 50)
