@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kg.context import HeritageContext
 from kg.errors import NotFound
+from kg.pyramid import pyramid_items
 from kg.search import FACETS, search_works
 from web import admin, item_ml, views
 from web.render import WEB_DIR, page_lang, render
@@ -75,6 +76,8 @@ def work_page(request: Request, ident: str) -> HTMLResponse:
         return error_page(request, 404, f"There is no work with the id “{ident}”.")
     layers = views.work_layers(ctx, record["iri"])
     media = views.media_of(layers)
+    tiled = pyramid_items(ctx.files_dir, [i["id"] for inst in layers for i in inst["items"]])
+    media["deepzoom"] = f"/iiif/3/{tiled[0]}/info.json" if tiled else None  # OpenSeadragon over IIIF
     names = views.labels(ctx, views.concept_iris(record), lang)
     origin = str(request.base_url).rstrip("/")
     absolute = {k: origin + v if v and v.startswith("/") else v for k, v in media.items()}
