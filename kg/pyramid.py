@@ -218,3 +218,8 @@ def open_source(item_dir: Path, original: Path | None, width: int | None, height
             f"the {width}x{height} image has no tile pyramid yet (it is built after upload); try again shortly"
         )
     return ImageSource(width, height, TILE, None, original)
+
+
+def pyramid_items(files_dir: Path, item_ids: list[str]) -> list[str]:
+    """The items among ``item_ids`` whose tile pyramid is built (for the deep-zoom viewer)."""
+    return [i for i in item_ids if "/" not in i and (files_dir / i / PYRAMID_DIR / INDEX).is_file()]
