@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "ml.rti.cli",
     "kg.neo4j_cli",
     "api.cli",
+    "kg.harvest_cli",
 )
 
 for _name in COMMAND_MODULES:
