@@ -24,6 +24,7 @@ LAYER_FORMATS = ("png", "jpeg")  # what every browser draws on a canvas
 _CACHE: OrderedDict[str, tuple[bytes, dict]] = OrderedDict()
 _CACHE_SIZE = 4  # atlases of the last few RTIs viewed; a 1k x 1k HSH atlas is ~10 MB
 _LOCK = threading.Lock()
+WEB_SIZE = 1024  # longest side of the viewer's atlas tiles (4 x 3 tiles of 1024 fit in 8192)
 
 
 def _ctx(request: Request) -> HeritageContext:
@@ -55,9 +56,11 @@ def rti_atlas(ctx: HeritageContext, item_id: str) -> tuple[bytes, dict]:
             _CACHE.move_to_end(key)
             return _CACHE[key]
     try:
-        result = formats.read_rti(path)
-    except UnsupportedFormat as exc:
-        raise UnsupportedFormat(f"item “{item_id}”: {exc.detail}") from None
+        # a browser texture (and the server's memory) has limits: preview at most WEB_SIZE pixels
+        step = max(1, -(-max(formats.rti_size(path)) // WEB_SIZE))
+        result = formats.read_rti(path, step)
+    except (UnsupportedFormat, ValueError) as exc:
+        raise UnsupportedFormat(f"item “{item_id}”: {getattr(exc, 'detail', exc)}") from None
     png, manifest = formats.web_atlas(result, fit.normals(result))
     manifest = {
         "item": item_id,

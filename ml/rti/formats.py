@@ -71,13 +71,16 @@ def _read_lines(data: bytes, count: int) -> tuple[list[str], int]:
     return lines, pos
 
 
-def read_ptm(path: Path) -> RtiFit:
-    """Read a raw ``PTM_1.2`` file (LRGB or RGB) back into a fit."""
+def read_ptm(path: Path, step: int = 1) -> RtiFit:
+    """Read a raw ``PTM_1.2`` file (LRGB or RGB) back into a fit, keeping every ``step``-th pixel
+    (decimated before the bytes become floats, so a large file stays cheap to preview)."""
     data = Path(path).read_bytes()
     if not data.startswith(b"PTM_1.2"):
         raise UnsupportedFormat(f"{Path(path).name}: not a PTM_1.2 file")
     (version, fmt, width, height, scale_line, bias_line), pos = _read_lines(data, 6)
     w, h = int(width), int(height)
+    if w <= 0 or h <= 0:
+        raise UnsupportedFormat(f"{Path(path).name}: image size {w}x{h} is not valid")
     scale = np.array([float(v) for v in scale_line.split()], dtype=np.float32)
     bias = np.array([float(v) for v in bias_line.split()], dtype=np.float32)
     if len(scale) != 6 or len(bias) != 6:
@@ -87,13 +90,13 @@ def read_ptm(path: Path) -> RtiFit:
         need = w * h * 9
         if body.size < need:
             raise UnsupportedFormat(f"{Path(path).name}: {body.size} data bytes, {need} expected")
-        raw = body[: w * h * 6].reshape(h, w, 1, 6)[::-1]
-        rgb = body[w * h * 6 : need].reshape(h, w, 3)[::-1].astype(np.float32) / 255.0
+        raw = body[: w * h * 6].reshape(h, w, 1, 6)[::-1][::step, ::step]
+        rgb = body[w * h * 6 : need].reshape(h, w, 3)[::-1][::step, ::step].astype(np.float32) / 255.0
     elif fmt == "PTM_FORMAT_RGB":
         need = w * h * 18
         if body.size < need:
             raise UnsupportedFormat(f"{Path(path).name}: {body.size} data bytes, {need} expected")
-        raw = body[:need].reshape(3, h, w, 6).transpose(1, 2, 0, 3)[::-1]
+        raw = body[:need].reshape(3, h, w, 6).transpose(1, 2, 0, 3)[::-1][::step, ::step]
         rgb = None
     else:
         raise UnsupportedFormat(
@@ -122,8 +125,8 @@ def write_hsh(path: Path, result: RtiFit) -> Path:
     return Path(path)
 
 
-def read_hsh(path: Path) -> RtiFit:
-    """Read an RTIBuilder HSH ``.rti`` file (three channels)."""
+def read_hsh(path: Path, step: int = 1) -> RtiFit:
+    """Read an RTIBuilder HSH ``.rti`` file (three channels), keeping every ``step``-th pixel."""
     data = Path(path).read_bytes()
     if not data.startswith(b"#HSH"):
         raise UnsupportedFormat(f"{Path(path).name}: not an HSH .rti file")
@@ -134,6 +137,8 @@ def read_hsh(path: Path) -> RtiFit:
     pos += offset
     w, h, bands = (int(v) for v in dims.split())
     k = int(basis_line.split()[0])
+    if w <= 0 or h <= 0:
+        raise UnsupportedFormat(f"{Path(path).name}: image size {w}x{h} is not valid")
     if int(kind) != 3 or bands != 3 or k not in (1, 4, 9):
         raise UnsupportedFormat(f"{Path(path).name}: only 3-channel HSH with 1, 4 or 9 terms is supported")
     scale = np.frombuffer(data, dtype="<f4", count=k, offset=pos)
@@ -141,19 +146,33 @@ def read_hsh(path: Path) -> RtiFit:
     body = np.frombuffer(data, dtype=np.uint8, offset=pos + 8 * k)
     if body.size < w * h * 3 * k:
         raise UnsupportedFormat(f"{Path(path).name}: {body.size} data bytes, {w * h * 3 * k} expected")
-    raw = body[: w * h * 3 * k].reshape(h, w, 3, k)[::-1]
+    raw = body[: w * h * 3 * k].reshape(h, w, 3, k)[::-1][::step, ::step]
     coeffs = raw.astype(np.float32) / 255.0 * scale + bias
     return RtiFit("hsh", int(round(k**0.5)), np.ascontiguousarray(coeffs.astype(np.float32)))
 
 
-def read_rti(path: Path) -> RtiFit:
-    """Read a ``.ptm`` or HSH ``.rti`` file, chosen by its first bytes."""
+def read_rti(path: Path, step: int = 1) -> RtiFit:
+    """Read a ``.ptm`` or HSH ``.rti`` file, chosen by its first bytes (every ``step``-th pixel)."""
     with Path(path).open("rb") as fh:
         head = fh.read(8)
     if head.startswith(b"PTM_1.2"):
-        return read_ptm(path)
+        return read_ptm(path, step)
     if head.startswith(b"#HSH"):
-        return read_hsh(path)
+        return read_hsh(path, step)
+    raise UnsupportedFormat(f"{Path(path).name}: neither a PTM_1.2 nor an HSH .rti file")
+
+
+def rti_size(path: Path) -> tuple[int, int]:
+    """(width, height) from the header alone, to choose a preview step before reading the data."""
+    with Path(path).open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PTM_1.2"):
+        lines, _ = _read_lines(head, 4)
+        return int(lines[2]), int(lines[3])
+    if head.startswith(b"#HSH"):
+        rest = [line.strip() for line in head.split(b"\n") if line.strip() and not line.startswith(b"#")]
+        w, h, _ = (int(v) for v in rest[1].split())
+        return w, h
     raise UnsupportedFormat(f"{Path(path).name}: neither a PTM_1.2 nor an HSH .rti file")
 
 

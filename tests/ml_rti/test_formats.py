@@ -100,3 +100,20 @@ def test_web_atlas_decodes_to_the_coefficients(fits):
     row, col = divmod(9, manifest["columns"])
     tile = atlas[row * h : (row + 1) * h, col * w : (col + 1) * w] / 127.5 - 1
     assert np.abs(tile - normals).max() < 0.01
+
+
+@pytest.mark.parametrize(("model", "suffix"), [("ptm", "ptm"), ("hsh", "rti")])
+def test_decimated_read_and_header_size(tmp_path, fits, model, suffix):
+    """Large files are previewed by keeping every n-th pixel, read from the header's size."""
+    original = fits[(model, "rgb")]
+    path = formats.write_rti(tmp_path / f"x.{suffix}", original)
+    assert formats.rti_size(path) == original.size
+    full, half = formats.read_rti(path), formats.read_rti(path, step=2)
+    assert half.coeffs.shape[:2] == tuple(-(-n // 2) for n in full.coeffs.shape[:2])
+    np.testing.assert_array_equal(half.coeffs, full.coeffs[::2, ::2])
+
+
+def test_bad_sizes_in_headers_are_refused(tmp_path):
+    (tmp_path / "a.ptm").write_bytes(b"PTM_1.2\nPTM_FORMAT_RGB\n-4\n4\n1 1 1 1 1 1\n0 0 0 0 0 0\n")
+    with pytest.raises(UnsupportedFormat, match="not valid"):
+        formats.read_rti(tmp_path / "a.ptm")

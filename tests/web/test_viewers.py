@@ -113,3 +113,23 @@ def test_script_in_titles_is_escaped(client, curator_token):
     assert response.status_code in (200, 201), response.text
     page = client.get(f"/viewer/nxg/{RTI_WORK}").text
     assert evil not in page and "&lt;script&gt;" in page
+
+
+def test_an_uploaded_hsh_file_gets_the_viewer(client, curator_token, tmp_path):
+    """Any .rti a curator uploads is viewable: upload an HSH file, then its manifest and the page."""
+    from ml.rti import synth
+
+    size = 64
+    lights = fit.dome(20)
+    photos = synth.render(synth.coin_relief(size), synth.bronze_albedo(size), lights)
+    path = formats.write_hsh(tmp_path / "coin.rti", fit.fit(photos, lights, "hsh", 2))
+    auth = {"authorization": f"Bearer {curator_token}", "accept": "application/json"}
+    response = client.post(
+        "/api/instances/inst-nt-097-image/files?name=coin.rti", content=path.read_bytes(), headers=auth
+    )
+    assert response.status_code == 201, response.text
+    item_id = response.json()["item"]["id"]
+    assert response.json()["item"]["file_format"] == "rti"
+    manifest = client.get(f"/viewer/rti/{item_id}/manifest.json").json()
+    assert manifest["model"] == "hsh" and manifest["terms"] == 4 and manifest["width"] == size
+    assert 'class="viewer rti-viewer"' in client.get("/page/work/nt-097").text
