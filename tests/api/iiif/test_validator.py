@@ -6,8 +6,10 @@ arbitrary rotations are left out; every other 3.0 test must pass."""
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 pytest.importorskip("iiif_validator", reason="iiif-validator is not installed (test extra)")
@@ -17,6 +19,7 @@ from iiif_validator.validator import TestSuite as ValidatorSuite  # noqa: E402  
 from api.app import create_app  # noqa: E402
 from tests.api.w3c.live import live_server  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a real server and ~200 requests
 NOT_OFFERED = {
     "format_gif",
     "format_jp2",
@@ -66,3 +69,23 @@ def test_every_offered_feature_passes_the_official_validator(server, capsys):
     for name, message in failures.items():
         assert message.endswith(f"{SPEC_OVER_VALIDATOR[name]})"), message
     assert len(names) >= 35
+
+
+def test_server_stays_up_under_a_burst_of_bad_and_good_requests(server):
+    """Concurrent malformed, out-of-bounds, oversized and unknown-id requests each get their
+    error while tile requests in between keep succeeding."""
+    base = f"http://{server}/iiif/3"
+    cases = [
+        ("item-squares/9999,0,10,10/max/0/default.jpg", 400),
+        ("item-squares/0,0,0,0/max/0/default.jpg", 400),
+        ("item-squares/full/^8000,8000/0/default.jpg", 400),
+        ("item-squares/full/max/17/default.jpg", 400),
+        ("item-squares/%2e%2e/max/0/default.jpg", 400),
+        ("no-such-item/full/max/0/default.jpg", 404),
+        ("item-texture/0,0,512,512/512,512/0/default.jpg", 200),
+        ("item-squares/256,256,256,256/256,256/0/default.png", 200),
+    ] * 6
+    with httpx.Client(timeout=30) as client, ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda case: client.get(f"{base}/{case[0]}").status_code, cases))
+        assert statuses == [expected for _, expected in cases]
+        assert client.get(f"{base}/item-texture/info.json").status_code == 200
