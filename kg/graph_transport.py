@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import abc
 import contextlib
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlparse
 
 from kg.errors import StoreUnavailable
@@ -43,12 +46,42 @@ class GraphTransport(abc.ABC):
     def run(self, cypher: str, params: dict | None = None) -> list[dict]:
         """Run one statement; rows as dicts keyed by the RETURN aliases."""
 
-    def run_rows(self, cypher: str, rows: list[dict]) -> int:
+    def _prepare(self, cypher: str, params: dict) -> object:
+        """Client-side work for one write (encoding), done before it is sent."""
+        return (cypher, params)
+
+    def _send(self, prepared: object) -> None:
+        """Send a prepared write and wait for the server."""
+        cypher, params = prepared  # type: ignore[misc]
+        self.run(cypher, params)
+
+    def run_rows(self, cypher: str, rows: list) -> int:
         """Run a ``UNWIND $rows`` statement over ``rows`` in batches within the server's limits."""
+        return self.run_many([(cypher, rows)])
+
+    def run_many(self, statements: Iterable[tuple[str, list]], in_flight: int = 2) -> int:
+        """Run ``UNWIND $rows`` statements in order, each over its rows in batches; returns rows sent.
+
+        One sender thread talks to the server while this thread encodes the next batches (the
+        thread waits on the socket without the GIL), so client encoding and server work overlap.
+        Batches still reach the server one at a time and in order, so every relationship batch
+        follows the node batches before it. The first failure stops the rest and is re-raised.
+        """
         sent = 0
-        for batch in batches(rows, self.max_rows, self.max_bytes):
-            self.run(cypher, {"rows": batch})
-            sent += len(batch)
+        pending: deque[Future] = deque()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-send") as pool:
+            try:
+                for cypher, rows in statements:
+                    for batch in batches(rows, self.max_rows, self.max_bytes):
+                        pending.append(pool.submit(self._send, self._prepare(cypher, {"rows": batch})))
+                        sent += len(batch)
+                        while len(pending) > in_flight or (pending and pending[0].done()):
+                            pending.popleft().result()
+                while pending:
+                    pending.popleft().result()
+            finally:
+                for future in pending:
+                    future.cancel()
         return sent
 
     def ensure_schema(self) -> None:
@@ -116,12 +149,23 @@ class FalkorDBTransport(GraphTransport):
         self.max_rows = max_rows
 
     def run(self, cypher: str, params: dict | None = None) -> list[dict]:
-        try:
-            result = self.graph.query(cypher, params or None)
-        except self._errors as exc:
-            raise GraphServerUnavailable(f"graph server at {self.uri} is unreachable: {exc}") from exc
+        result = self._query(self._prepare(cypher, params) if params else cypher)
         header = [h[1] if isinstance(h, list | tuple) else h for h in (result.header or [])]
         return [dict(zip(header, row, strict=False)) for row in result.result_set]
+
+    def _prepare(self, cypher: str, params: dict) -> str:
+        """The query text with FalkorDB's ``CYPHER name=value ...`` parameter header."""
+        header = " ".join(f"{_identifier(k)}={cypher_value(v)}" for k, v in params.items())
+        return f"CYPHER {header} {cypher}"
+
+    def _send(self, prepared: object) -> None:
+        self._query(prepared)  # type: ignore[arg-type]
+
+    def _query(self, text: str):
+        try:
+            return self.graph.query(text)
+        except self._errors as exc:
+            raise GraphServerUnavailable(f"graph server at {self.uri} is unreachable: {exc}") from exc
 
     def drop_graph(self) -> None:
         try:
@@ -134,6 +178,40 @@ class FalkorDBTransport(GraphTransport):
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing a dead connection is not an error
             self.db.connection.close()
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _identifier(key: str) -> str:
+    """A map key or parameter name, backtick-quoted (FalkorDB has no escape for a backtick)."""
+    if not key or "`" in key:
+        raise ValueError(f"a property name cannot be empty or contain a backtick: {key!r}")
+    return f"`{key}`"
+
+
+def cypher_value(value: object) -> str:
+    """A parameter value as FalkorDB's parameter-header syntax (strings quoted and escaped the way
+    the ``falkordb`` client does). Written for the row shapes the projection sends: on a rebuild
+    the client's generic encoder cost as much time as the server's writes."""
+    kind = type(value)
+    if kind is str:
+        return _quote(value)  # type: ignore[arg-type]
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return repr(value)
+    if value is None:
+        return "null"
+    if kind is list or kind is tuple:
+        return "[" + ",".join([cypher_value(v) for v in value]) + "]"  # type: ignore[union-attr]
+    if kind is dict:
+        return "{" + ",".join([f"{_identifier(k)}:{cypher_value(v)}" for k, v in value.items()]) + "}"  # type: ignore[union-attr]
+    for base in (str, bool, int, float):  # subclasses (str enums, numpy-free IntEnums)
+        if isinstance(value, base):
+            return cypher_value(base(value))
+    raise TypeError(f"cannot send a {kind.__name__} as a graph parameter")
 
 
 def open_transport(uri: str, user: str | None = None, password: str | None = None,

@@ -50,13 +50,15 @@ def test_relationships_and_run_edges():
 
 def test_statements_use_parameters_and_whitelists():
     assert (
-        node_statement(["Work"])
-        == "UNWIND $rows AS r MERGE (n:Resource {iri: r.iri}) SET n = r.props SET n:Work"
+        node_statement(["Work"]) == "UNWIND $rows AS r MERGE (n:Resource {iri: r.iri}) SET n = r SET n:Work"
     )
-    assert node_statement(["Agent", "Museum"], create=True).startswith(
-        "UNWIND $rows AS r CREATE (n:Resource:Agent:Museum)"
+    assert node_statement(["Agent", "Museum"], create=True) == (
+        "UNWIND $rows AS r CREATE (n:Resource:Agent:Museum) SET n = r"
     )
-    assert "MERGE (a)-[e:SIMILAR_TO {run: r.props.run}]->(b)" in edge_statement("SIMILAR_TO", merge=True)
+    assert "MERGE (a)-[e:SIMILAR_TO {run: r[2].run}]->(b) SET e = r[2]" in edge_statement(
+        "SIMILAR_TO", merge=True
+    )
+    assert edge_statement("HELD_BY").endswith("CREATE (a)-[e:HELD_BY]->(b)")
     with pytest.raises(ValueError):
         node_statement(["Work) DETACH DELETE (x"])
     with pytest.raises(ValueError):
@@ -68,3 +70,40 @@ def test_batches_respect_row_and_byte_limits():
     small = list(batches(rows, max_rows=1000, max_bytes=1500))
     assert sum(len(b) for b in small) == 50 and all(len(str(b).encode()) < 4000 for b in small)
     assert [len(b) for b in batches(rows, max_rows=20)] == [20, 20, 10]
+
+
+def test_rows_carry_iri_and_compact_edges():
+    store, iris = demo_store()
+    proj = _all(store, iris)
+    works = proj.node_rows()[("Work",)]
+    w1 = next(r for r in works if r["iri"] == iris.entity("work", "w1"))
+    assert w1["title_ko"] == "청자 매병" and "iri" not in proj.nodes[w1["iri"]][1]
+    edges = proj.edge_rows()
+    assert [iris.entity("work", "w1"), iris.entity("agent", "nmk")] in edges["HELD_BY"]
+    sim = sorted(edges["SIMILAR_TO"], key=lambda r: -r[2]["score"])[0]
+    assert sim[0] == iris.entity("work", "w1") and sim[2]["rank"] == 1
+    # ``known`` drops edges whose target is not a projected node
+    dangling = proj.edge_rows(known={iris.entity("work", "w1")})
+    assert "HELD_BY" not in dangling
+
+
+def test_merge_deduplicates_nodes_and_edges_across_graphs():
+    store, iris = demo_store()
+    once = _all(store, iris)
+    graphs = {
+        q.graph_name.value for q in store.quads() if "/graph/record/" in getattr(q.graph_name, "value", "")
+    }
+    twice = merge([once, *(project_graph(store.quads(g)) for g in graphs)])
+    assert len(twice.nodes) == len(once.nodes) and len(twice.edges) == len(once.edges)
+
+
+def test_falkordb_parameter_encoding():
+    from kg.graph_transport import cypher_value
+
+    assert cypher_value([{"iri": 'a"b\\c', "n": 3, "x": 1.5, "ok": True, "l": ["가", None]}]) == (
+        '[{`iri`:"a\\"b\\\\c",`n`:3,`x`:1.5,`ok`:true,`l`:["가",null]}]'
+    )
+    with pytest.raises(ValueError):
+        cypher_value({"a`b": 1})
+    with pytest.raises(TypeError):
+        cypher_value(object())

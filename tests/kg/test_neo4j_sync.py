@@ -79,22 +79,22 @@ def test_interrupted_projection_is_completed_by_next_sync(falkordb_server, tmp_p
     sync.rebuild()
     for k in range(6):
         put_work(store, iris, f"n{k}", f"New {k}", f"새 {k}", "bronze", "nmk", k)
-    real_run = sync.transport.run
+    real_query = sync.transport._query  # every statement, direct or pipelined, goes through it
     calls = {"n": 0}
 
-    def failing_run(cypher, params=None):  # the real server, cut off after a few statements
+    def failing_query(text):  # the real server, cut off after a few statements
         calls["n"] += 1
         if calls["n"] > 9:
             raise GraphServerUnavailable("connection lost")
-        return real_run(cypher, params)
+        return real_query(text)
 
-    sync.transport.run = failing_run
+    sync.transport._query = failing_query
     before = sync.checkpoint()
     with pytest.raises(GraphServerUnavailable):
         sync.sync()
     mid = sync.checkpoint()
     assert mid != before  # the first batch was committed and checkpointed
-    sync.transport.run = real_run
+    sync.transport._query = real_query
     assert not sync.check().ok  # half-way: some new works are missing
     sync.sync()
     assert sync.check().ok
