@@ -3,7 +3,14 @@
 import importlib
 import importlib.util
 
-for name in ("bench.bench_ingest", "bench.bench_sparql", "bench.bench_neo4j", "bench.bench_ml", "bench.bench_restore", "bench.bench_iiif"):
+for name in (
+    "bench.bench_ingest",
+    "bench.bench_sparql",
+    "bench.bench_neo4j",
+    "bench.bench_ml",
+    "bench.bench_restore",
+    "bench.bench_iiif",
+):
     if importlib.util.find_spec(name) is not None:
         print(f"\n=== {name} ===", flush=True)
         importlib.import_module(name).main()
