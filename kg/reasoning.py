@@ -13,7 +13,9 @@ killed process never leaves a record without its entailed types or stale types b
 rebuild (``materialise_types``) runs when a store is opened whose entailment was computed from a
 different ontology (or never), recorded by a hash marker in the derived graph.
 Only the class hierarchy (rdfs:subClassOf and owl:equivalentClass, transitively) is applied: it is
-the part of the alignment queries rely on, and it cannot produce surprising facts.
+the part of the alignment queries rely on, and it cannot produce surprising facts. Only types asserted
+in record graphs are read: model-run graphs are dropped whole without passing through the record layer,
+so entailing from them would leave stale types behind (runs state their PROV types themselves).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 HG = "https://w3id.org/heritage-graph/ontology#"
 _TYPE = ox.NamedNode(RDF_TYPE)
 _MARKER = ox.NamedNode(HG + "entailedFrom")
+# bump when what the derived graph holds changes: stores built under the old rule are rebuilt on open
+_RULES = b"hg-entailment/record-graphs/1\n"
 
 
 def entailed_graph(iris: Iris) -> str:
@@ -120,15 +124,15 @@ class Entailment:
         ]
 
     def derive_ops(self, iris: Iris, subjects: Iterable[str]) -> list[str]:
-        """Update operations re-deriving the types of ``subjects`` from what is asserted anywhere
-        else (run after the write: a subject another record still types keeps its entailments)."""
+        """Update operations re-deriving the types of ``subjects`` from every record graph (run
+        after the write: a subject another record still types keeps its entailments)."""
         values = " ".join(str(ox.NamedNode(s)) for s in sorted(subjects))
         if not values or not self.closure:
             return []
         graph = ox.NamedNode(entailed_graph(iris))
         return [
             f"INSERT {{ GRAPH {graph} {{ ?s a ?super }} }} WHERE {{ VALUES ?s {{ {values} }} "
-            f"VALUES (?cls ?super) {{ {self.pairs()} }} GRAPH ?g {{ ?s a ?cls }} FILTER(?g != {graph}) }}"
+            f"VALUES (?cls ?super) {{ {self.pairs()} }} GRAPH ?g {{ ?s a ?cls }} {record_graph_filter(iris)} }}"
         ]
 
     def is_current(self, store: Store, iris: Iris) -> bool:
@@ -137,21 +141,26 @@ class Entailment:
         return store.ask(f"ASK {{ GRAPH {graph} {{ {graph} {_MARKER} {ox.Literal(self.digest)} }} }}")
 
 
+def record_graph_filter(iris: Iris, var: str = "?g") -> str:
+    """FILTER keeping ``var`` to record graphs (where asserted types are read from)."""
+    return f"FILTER(STRSTARTS(STR({var}), {ox.Literal(iris.base + '/graph/record/')}))"
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> Entailment:
     data = Path(path).read_bytes()
     closure = superclass_closure(ox.parse(data, format=ox.RdfFormat.TURTLE))
     return Entailment(
         {c: tuple(sorted(s)) for c, s in sorted(closure.items()) if c.startswith(HG) and s},
-        hashlib.sha256(data).hexdigest(),
+        hashlib.sha256(_RULES + data).hexdigest(),
     )
 
 
 def materialise_types(store: Store, iris: Iris, ontology_path: Path = ONTOLOGY_PATH) -> int:
     """Rebuild ``{base}/graph/entailed`` from every typed entity; returns the number of entailed types.
 
-    Asserted types are read from all graphs except the derived one itself, so a rebuild after deletes
-    drops stale entailments. One update: readers see the old graph or the new one, never half.
+    Asserted types are read from the record graphs, so a rebuild after deletes drops stale
+    entailments. One update: readers see the old graph or the new one, never half.
     """
     entailment = Entailment.load(ontology_path)
     graph = ox.NamedNode(entailed_graph(iris))
@@ -160,7 +169,7 @@ def materialise_types(store: Store, iris: Iris, ontology_path: Path = ONTOLOGY_P
         ops.append(
             f"INSERT {{ GRAPH {graph} {{ ?s a ?super }} }} WHERE {{\n"
             f"  VALUES (?cls ?super) {{ {entailment.pairs()} }}\n"
-            f"  GRAPH ?g {{ ?s a ?cls }} FILTER(?g != {graph})\n"
+            f"  GRAPH ?g {{ ?s a ?cls }} {record_graph_filter(iris)}\n"
             f"}}"
         )
     ops.append(f"INSERT DATA {{ GRAPH {graph} {{ {graph} {_MARKER} {ox.Literal(entailment.digest)} }} }}")

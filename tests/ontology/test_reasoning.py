@@ -78,6 +78,17 @@ def test_rebuild_drops_stale_entailments_and_ensure_current_is_cheap() -> None:
     assert not store.ask(f"ASK {{ GRAPH <{entailed_graph(iris)}> {{ ?s a ?o }} }}")
 
 
+def test_model_run_graphs_are_not_entailed_from() -> None:
+    # run graphs are dropped whole, outside the record layer: entailing from them would go stale
+    store = _store_with({"w1": "work:Work"})
+    iris = Iris(BASE)
+    pred = ox.NamedNode(f"{BASE}/id/prediction/p1")
+    store.extend([ox.Quad(pred, TYPE, ox.NamedNode(HG + "Prediction"), ox.NamedNode(f"{BASE}/graph/run/r1"))])
+    materialise_types(store, iris)
+    assert not store.ask(f"ASK {{ {pred} a prov:Entity }}")
+    assert store.ask(f"ASK {{ <{BASE}/id/work/w1> a crm:E22_Human-Made_Object }}")
+
+
 def test_cli_ingest_then_sparql(tmp_path: Path) -> None:
     csv_file = tmp_path / "works.csv"
     csv_file.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
