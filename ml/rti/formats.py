@@ -211,7 +211,7 @@ def web_atlas(result: RtiFit, normals: np.ndarray) -> tuple[bytes, dict]:
         lows.append([float(v) for v in lo])
         highs.append([float(v) for v in hi])
     buffer = io.BytesIO()
-    Image.fromarray(atlas).save(buffer, format="PNG", optimize=True)
+    Image.fromarray(atlas).save(buffer, format="PNG", compress_level=6)
     manifest = {
         "model": rgb.model,
         "order": rgb.order,
