@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import get_ctx
-from api.routes_sparql import negotiate
+from api.routes_sparql import NotAcceptable, negotiate
 from kg.context import HeritageContext
 from kg.dump import dump_bytes
 from kg.errors import NotFound, UnsupportedFormat
@@ -68,7 +68,10 @@ def dereference(kind: str, ident: str, request: Request, ctx: HeritageContext = 
     accept = request.headers.get("accept")
     chosen = negotiate(accept, [*_BY_MEDIA, "text/html"])
     if chosen is None:
-        raise NotFound(f"no representation of {kind}/{ident} matches Accept: {accept}")
+        offers = ", ".join([*_BY_MEDIA, "text/html"])
+        raise NotAcceptable(
+            f"no representation of {kind}/{ident} matches Accept: {accept}; offered: {offers}"
+        )
     target = f"/page/{kind}/{ident}" if chosen == "text/html" else f"/data/{kind}/{ident}.{_BY_MEDIA[chosen]}"
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 

@@ -114,3 +114,15 @@ def test_void_describes_the_dataset(demo) -> None:
     assert [
         t.object.value for t in triples if t.subject == part and t.predicate.value == VOID + "entities"
     ] == ["30"]
+
+
+def test_unacceptable_accept_is_406(demo) -> None:
+    response = demo.client.get("/id/work/t-1799", headers={"Accept": "image/png"}, follow_redirects=False)
+    assert response.status_code == 406
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "text/turtle" in response.json()["detail"]  # says what it offers
+
+
+def test_no_accept_header_gets_turtle(demo) -> None:
+    response = demo.client.get("/id/work/t-1799", headers={"Accept": ""}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/data/work/t-1799.ttl"
