@@ -178,15 +178,6 @@ def ingest_table(
 
 
 # ---- RDF ----------------------------------------------------------------------------------------
-def refuse_xml_entities(head: bytes, name: str) -> None:
-    """RDF/XML with a DTD that declares entities is refused (XXE, billion laughs)."""
-    text = head.decode("utf-8", errors="replace")
-    if "<!DOCTYPE" in text and ("<!ENTITY" in text or "SYSTEM" in text or "PUBLIC" in text):
-        raise ParseError(
-            f"{name}: XML entity/DTD declarations are refused (XXE and entity-expansion protection)"
-        )
-
-
 def group_records(
     quads: list[ox.Quad], ctx: HeritageContext
 ) -> tuple[dict[str, tuple[str, list[ox.Quad]]], list[str]]:
@@ -232,8 +223,9 @@ def ingest_rdf(ctx: HeritageContext, path: Path, progress: Progress | None = Non
     report = IngestReport()
     fmt = RDF_FORMATS[path.suffix.lower()]
     if fmt == ox.RdfFormat.RDF_XML:
-        with path.open("rb") as fh:
-            refuse_xml_entities(fh.read(65536), path.name)
+        from mappings.xml_safety import refuse_dtd_in_file
+
+        refuse_dtd_in_file(path)  # the whole file: pyoxigraph expands internal entities
     try:
         quads = list(ox.parse(path=str(path), format=fmt, base_iri=ctx.iris.base + "/"))
     except SyntaxError as exc:

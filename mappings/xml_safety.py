@@ -8,6 +8,7 @@ entity-expansion bombs ("billion laughs"), before any expansion happens.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lxml import etree
 
@@ -26,6 +27,16 @@ def refuse_dtd(data: bytes, name: str = "input") -> None:
     """Raise ``ParseError`` when the document declares a DTD or entities."""
     if _DOCTYPE.search(data):
         raise ParseError(f"{name}: XML DTD/entity declarations are refused (XXE and entity-bomb protection)")
+
+
+def refuse_dtd_in_file(path: Path, name: str | None = None) -> None:
+    """``refuse_dtd`` over a whole file, streamed: a DTD may follow any amount of comment, so
+    checking only the head would let an entity bomb through to a parser that expands entities."""
+    overlap = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            refuse_dtd(overlap + chunk, name or path.name)
+            overlap = chunk[-16:]
 
 
 def parse_xml(data: bytes | str, name: str = "input") -> etree._Element:

@@ -178,3 +178,22 @@ def test_sniffing_leaves_plain_rdf_alone(tmp_path: Path) -> None:
     edm = tmp_path / "b.xml"
     edm.write_bytes(FOREIGN_EDM)
     assert sniff_standard(edm) == "edm"
+
+
+def test_an_entity_bomb_behind_a_long_comment_is_still_refused(tmp_path: Path) -> None:
+    # pyoxigraph expands internal entities, so the DTD check must see the whole prolog, not a head
+    pad = "<!--" + "x" * 70_000 + "-->"
+    bomb = tmp_path / "late-dtd.rdf"
+    bomb.write_text(
+        f"<?xml version='1.0'?>{pad}<!DOCTYPE r [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;'>]>"
+        "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+        "xmlns:hg='https://w3id.org/heritage-graph/ontology#'><hg:Work rdf:about='http://127.0.0.1:8000/id/work/b'>"
+        "<hg:identifier>b</hg:identifier><hg:title xml:lang='en'>&b;</hg:title></hg:Work></rdf:RDF>"
+    )
+    ctx = HeritageContext.open(load_settings(tmp_path / "data"), store=OxigraphStore())
+    try:
+        with pytest.raises(ParseError, match="late-dtd.rdf.*refused"):
+            ingest_file(ctx, bomb)
+        assert ctx.store.count(RECORD_GRAPHS) == 0
+    finally:
+        ctx.close()
