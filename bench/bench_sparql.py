@@ -25,16 +25,10 @@ DEFAULT_CSV = REPO.parent / "shared" / "data" / "heritage" / "records.csv"
 JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 
-# name -> (query, Accept); {era} and {work} are filled from the store
+# name -> (query, Accept); "@name" is sparql/name.rq; {era} and {work} are filled from the store
 QUERIES: dict[str, tuple[str, str]] = {
-    "works per era": (
-        "SELECT ?era (COUNT(?w) AS ?n) WHERE { ?w a hg:Work ; hg:era ?era } GROUP BY ?era ORDER BY DESC(?n)",
-        JSON,
-    ),
-    "works per material": (
-        "SELECT ?m (COUNT(?w) AS ?n) WHERE { ?w a hg:Work ; hg:material ?m } GROUP BY ?m ORDER BY DESC(?n)",
-        JSON,
-    ),
+    "works per era (stored query)": ("@works_by_era", JSON),
+    "works per material (stored)": ("@works_by_material", JSON),
     "facet: materials in an era": (
         "SELECT ?m (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?w) AS ?n) WHERE { ?w a hg:Work ; hg:era <{era}> ; "
         'hg:material ?m OPTIONAL { ?m skos:prefLabel ?l FILTER(lang(?l) = "en") } } GROUP BY ?m ORDER BY DESC(?n)',
@@ -89,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     from kg.ingest import ingest_file
     from kg.namespaces import PREFIXES
     from kg.settings import load_settings
+    from sparql import queries
     from tests.api.w3c.live import live_server
 
     tmp = Path(tempfile.mkdtemp(prefix="hg-bench-sparql-"))
@@ -106,6 +101,8 @@ def main(argv: list[str] | None = None) -> None:
         rows = []
         with live_server(create_app(ctx.settings, ctx=ctx)) as base, httpx.Client(base_url=base) as http:
             for name, (template, accept) in QUERIES.items():
+                if template.startswith("@"):
+                    template = queries.load(template[1:])
                 query = template.replace("{era}", names["era"]).replace("{work}", names["work"])
 
                 def over_http(query=query, accept=accept) -> bytes:
