@@ -96,6 +96,18 @@ def test_rti_viewer_relights_when_the_light_is_dragged(server, page):  # noqa: F
 
     page.goto(url + "/viewer/rti/item-nt-119-ptm", wait_until="networkidle")
     page.wait_for_function("() => document.querySelector('.rti-viewer').dataset.frames > 0")
+    # keyboard: arrows move the light as well
+    start = [float(v) for v in page.eval_on_selector(fig, "f => f.dataset.light").split(",")]
+    page.locator(".rti-canvas").focus()
+    before = frames(page, fig)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_for_new_frame(page, fig, before)
+    page.wait_for_timeout(100)
+    moved = [float(v) for v in page.eval_on_selector(fig, "f => f.dataset.light").split(",")]
+    assert moved[0] == pytest.approx(start[0] + 0.2, abs=1e-3) and moved[1] == pytest.approx(
+        start[1], abs=1e-3
+    )
     box = page.locator(".rti-canvas").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.2)
     page.mouse.down()

@@ -304,6 +304,21 @@ async function start(figure) {
   const stop = () => {
     dragging = false;
   };
+  // the keyboard moves the light too (arrows: 0.1 per press within the unit disc)
+  canvas.tabIndex = 0;
+  canvas.addEventListener("keydown", (e) => {
+    const step = { ArrowLeft: [-0.1, 0], ArrowRight: [0.1, 0], ArrowUp: [0, 0.1], ArrowDown: [0, -0.1] }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    let [x, y] = [state.light[0] + step[0], state.light[1] + step[1]];
+    const r = Math.hypot(x, y);
+    if (r > 0.98) {
+      x *= 0.98 / r;
+      y *= 0.98 / r;
+    }
+    state.light = [x, y, Math.sqrt(Math.max(0, 1 - x * x - y * y))];
+    redraw();
+  });
   canvas.addEventListener("pointerup", stop);
   canvas.addEventListener("pointercancel", stop);
   figure.querySelectorAll('input[type="radio"]').forEach((input) =>
