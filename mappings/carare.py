@@ -126,7 +126,7 @@ def to_carare(
             _el(app, "name", view.value(item, "fileName") or item, lang="en")
             _el(app, "id", item)
             kind = (view.value(inst, "instanceType") or "").rstrip("/").rsplit("/", 1)[-1]
-            _el(res, "type", "3D" if "3d" in kind or "nexus" in kind else "IMAGE")
+            _el(res, "type", "3D" if "3d" in kind or "nexus" in kind else "Image")  # XSD enumeration
             if media := view.value(item, "mediaType"):
                 _el(res, "format", media)
             if size := view.value(item, "byteSize"):

@@ -197,3 +197,28 @@ def test_an_entity_bomb_behind_a_long_comment_is_still_refused(tmp_path: Path) -
         assert ctx.store.count(RECORD_GRAPHS) == 0
     finally:
         ctx.close()
+
+
+def test_every_demo_work_exports_valid_in_all_six_formats(demo: HeritageContext) -> None:
+    from mappings.export import FORMATS
+    from tests.mappings.test_text_crosswalks import OAI_DC_XSD
+
+    require_shared(VOCAB_DIR / "carare" / "carare-v2.0.6.xsd")
+    schemas = {
+        "carare": etree.XMLSchema(etree.parse(str(VOCAB_DIR / "carare" / "carare-v2.0.6.xsd"))),
+        "dc": etree.XMLSchema(etree.parse(str(OAI_DC_XSD))),
+    }
+    reference = load_scheme_quads()
+    for ident in work_ids(demo.store, demo.iris):
+        for fmt in FORMATS:
+            out = export_work(demo.store, demo.iris, ident, fmt, reference)
+            if fmt in schemas:
+                assert schemas[fmt].validate(etree.fromstring(out)), (
+                    ident,
+                    fmt,
+                    schemas[fmt].error_log.last_error,
+                )
+            elif fmt == "bibframe":
+                assert any(True for _ in ox.parse(out, format=ox.RdfFormat.RDF_XML)), ident
+            elif fmt in ("schema", "linkedart"):
+                assert json.loads(out)["@context"], (ident, fmt)
