@@ -1,16 +1,21 @@
 """Attribute prediction (material, era, use, object type) from a record's text and graph neighbourhood.
 
 Features are what a record has even when its labels are missing: title words and character
-n-grams, the maker and culture, and the *maker's other works* in the graph (the label distribution
-of the maker's and the culture's curated works, computed leave-one-out for training rows so that
-a row never sees its own label). An optional dense block (image or e5 embeddings) is appended
-when given. Heads are one-vs-rest logistic regressions calibrated with Platt scaling
-(``CalibratedClassifierCV(method="sigmoid")``), so a confidence of 0.8 means about 80% right.
+n-grams, each maker and culture, and the *graph neighbourhood*: the label distribution of each of
+the record's makers' and cultures' other curated works (and of works sharing its culture and
+title head word), computed leave-one-out for training rows so that a row never sees its own
+label. Multi-maker records ("Arzberg | Hermann Gretsch") pool their makers' neighbourhoods, so the
+order in which makers are listed does not matter. An optional dense block (image or e5
+embeddings) is appended when given. Heads are one-vs-rest logistic regressions calibrated with
+Platt scaling (``CalibratedClassifierCV(method="sigmoid")``), so a confidence of 0.8 means about
+80% right.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +27,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 ATTRIBUTES = ("material", "era", "use", "type")
 MULTI_LABEL = {"material"}
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -36,12 +42,45 @@ class Row:
     labels: dict[str, set[str]] = field(default_factory=dict)
 
 
+def parts(value: str) -> list[str]:
+    """``"A | B"`` -> ``["a", "b"]``: makers and cultures are sets, not ordered strings."""
+    return sorted({p.strip().lower() for p in value.split("|") if p.strip()})
+
+
+def head_word(title: str) -> str:
+    """The object word of a title ("Bowl, covered" -> "bowl"; "Pair of vases" -> "vases")."""
+    words = _WORD.findall(title.lower().split(",")[0].split("(")[0])
+    words = [w for w in words if w not in {"a", "an", "the", "of", "and", "pair", "set", "with"}]
+    return words[-1] if words else ""
+
+
 def _text(row: Row) -> str:
     return " ".join(x for x in (row.title, row.description) if x)
 
 
+def _makers(row: Row) -> list[str]:
+    return parts(row.maker)
+
+
+def _cultures(row: Row) -> list[str]:
+    return parts(row.culture)
+
+
+def _culture_head(row: Row) -> list[str]:
+    head = head_word(row.title)
+    return [f"{c}|{head}" for c in parts(row.culture) or [""]] if head else []
+
+
+# Named (not lambdas) so that trained models pickle.
+KEYS: dict[str, Callable[[Row], list[str]]] = {
+    "maker": _makers,
+    "culture": _cultures,
+    "culture_head": _culture_head,
+}
+
+
 class NeighbourhoodFeatures:
-    """Label distributions of a key's (maker, culture) other curated works, leave-one-out."""
+    """Pooled label distribution of the works sharing a key (a maker, a culture, ...), leave-one-out."""
 
     def __init__(self, attr: str, classes: list[str], key: str) -> None:
         self.attr, self.classes, self.key = attr, classes, key
@@ -59,22 +98,21 @@ class NeighbourhoodFeatures:
     def fit(self, rows: list[Row]) -> NeighbourhoodFeatures:
         for row in rows:
             if row.labels.get(self.attr):
-                k = getattr(row, self.key).strip().lower()
-                self.counts[k] = self.counts.get(k, 0) + self._row_vec(row)
-                self.totals[k] += 1
+                vec = self._row_vec(row)
+                for k in KEYS[self.key](row):
+                    self.counts[k] = self.counts.get(k, 0) + vec
+                    self.totals[k] += 1
         return self
 
     def transform(self, rows: list[Row], leave_one_out: bool) -> np.ndarray:
         out = np.zeros((len(rows), len(self.classes) + 1))
         for i, row in enumerate(rows):
-            k = getattr(row, self.key).strip().lower()
-            counts, total = self.counts.get(k), self.totals.get(k, 0)
-            if counts is None:
-                continue
-            counts = counts.copy()
-            if leave_one_out and row.labels.get(self.attr):
-                counts -= self._row_vec(row)
-                total -= 1
+            own = self._row_vec(row) if leave_one_out and row.labels.get(self.attr) else None
+            counts, total = np.zeros(len(self.classes)), 0
+            for k in KEYS[self.key](row):
+                if k in self.counts:
+                    counts += self.counts[k] - (own if own is not None else 0)
+                    total += self.totals[k] - (1 if own is not None else 0)
             if total > 0:
                 out[i, :-1] = counts / total
                 out[i, -1] = np.log1p(total)
@@ -84,21 +122,39 @@ class NeighbourhoodFeatures:
 class AttributeModel:
     """One calibrated multi-label (or multi-class) head for one attribute."""
 
-    def __init__(self, attr: str, use_neighbourhood: bool = True, calibrate: bool = True) -> None:
+    def __init__(
+        self,
+        attr: str,
+        use_neighbourhood: bool = True,
+        calibrate: bool = True,
+        keys: tuple[str, ...] = ("maker", "culture", "culture_head"),
+        c: float = 4.0,
+        nb_weight: float = 3.0,
+    ) -> None:
         self.attr = attr
         self.use_neighbourhood = use_neighbourhood
         self.calibrate = calibrate
+        self.keys, self.c, self.nb_weight = keys, c, nb_weight
         self.word = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
         self.char = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 4), min_df=3, max_features=20000, sublinear_tf=True
         )
         self.who = TfidfVectorizer(token_pattern=r"[^|]+", lowercase=True)
+        # char n-grams of the maker's name catch "Porzellan", "Glass Company", "Silversmith"
+        self.maker_char = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), min_df=2, max_features=20000, sublinear_tf=True
+        )
 
     def _sparse(self, rows: list[Row], fit: bool, dense: np.ndarray | None, loo: bool) -> sparse.csr_matrix:
         texts = [_text(r) for r in rows]
+        makers = [r.maker.replace("|", " ") for r in rows]
         who = [
-            f"m:{r.maker.strip().lower()}|c:{r.culture.strip().lower()}|"
-            + "|".join(f"w:{t}" for t in (r.maker + " " + r.culture).lower().split())
+            "|".join(
+                [f"m:{m}" for m in parts(r.maker)]
+                + [f"c:{c}" for c in parts(r.culture)]
+                + [f"w:{t}" for t in (r.maker + " " + r.culture).lower().replace("|", " ").split()]
+                + ([f"h:{head_word(r.title)}"] if head_word(r.title) else [])
+            )
             for r in rows
         ]
         if fit:
@@ -106,12 +162,18 @@ class AttributeModel:
                 self.word.fit_transform(texts),
                 self.char.fit_transform(texts),
                 self.who.fit_transform(who),
+                self.maker_char.fit_transform(makers),
             ]
         else:
-            blocks = [self.word.transform(texts), self.char.transform(texts), self.who.transform(who)]
+            blocks = [
+                self.word.transform(texts),
+                self.char.transform(texts),
+                self.who.transform(who),
+                self.maker_char.transform(makers),
+            ]
         if self.use_neighbourhood:
             for nb in self.neighbourhoods:
-                blocks.append(sparse.csr_matrix(nb.transform(rows, leave_one_out=loo) * 3.0))
+                blocks.append(sparse.csr_matrix(nb.transform(rows, leave_one_out=loo) * self.nb_weight))
         if dense is not None:
             blocks.append(sparse.csr_matrix(dense))
         return sparse.hstack(blocks).tocsr()
@@ -123,7 +185,7 @@ class AttributeModel:
         self.mlb = MultiLabelBinarizer().fit(label_sets)
         self.classes = list(self.mlb.classes_)
         self.neighbourhoods = [
-            NeighbourhoodFeatures(self.attr, self.classes, key).fit(train) for key in ("maker", "culture")
+            NeighbourhoodFeatures(self.attr, self.classes, k).fit(train) for k in self.keys
         ]
         x = self._sparse(train, True, None if dense is None else dense[keep], loo=True)
         y = self.mlb.transform(label_sets)
@@ -133,7 +195,7 @@ class AttributeModel:
             if col.sum() == 0 or col.sum() == len(col):
                 self.heads.append(float(col.mean()))
                 continue
-            base = LogisticRegression(C=4.0, solver="liblinear", max_iter=500)
+            base = LogisticRegression(C=self.c, solver="liblinear", max_iter=500)
             if self.calibrate and min(col.sum(), len(col) - col.sum()) >= 3:
                 clf = CalibratedClassifierCV(base, method="sigmoid", cv=3)
             else:
