@@ -222,3 +222,28 @@ def test_every_demo_work_exports_valid_in_all_six_formats(demo: HeritageContext)
                 assert any(True for _ in ox.parse(out, format=ox.RdfFormat.RDF_XML)), ident
             elif fmt in ("schema", "linkedart"):
                 assert json.loads(out)["@context"], (ident, fmt)
+
+
+def test_an_oai_pmh_response_with_many_oai_dc_records(to_quads, schemes, tmp_path: Path) -> None:
+    other = {
+        **WORK,
+        "id": "moon-jar",
+        "identifier": "moon-jar",
+        "title": {"en": "Moon jar"},
+        "source_url": None,
+    }
+    records = b"".join(
+        b"<record><metadata>" + to_dc(to_quads(r), schemes).split(b"?>", 1)[1] + b"</metadata></record>"
+        for r in (WORK, other)
+    )
+    path = tmp_path / "ListRecords.xml"
+    path.write_bytes(
+        b"<?xml version='1.0' encoding='UTF-8'?><OAI-PMH xmlns='http://www.openarchives.org/OAI/2.0/'>"
+        b"<ListRecords>" + records + b"</ListRecords></OAI-PMH>"
+    )
+    ctx = HeritageContext.open(load_settings(tmp_path / "data"), store=OxigraphStore())
+    try:
+        assert ingest_file(ctx, path).ingested == 2
+        assert ctx.records.get("moon-jar")["title"] == {"en": "Moon jar"}
+    finally:
+        ctx.close()
