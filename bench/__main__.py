@@ -6,6 +6,7 @@ import importlib.util
 for name in (
     "bench.bench_ingest",
     "bench.bench_sparql",
+    "bench.bench_oai",
     "bench.bench_neo4j",
     "bench.bench_ml",
     "bench.bench_restore",
