@@ -192,6 +192,8 @@ def _web_resource(
         contextual[concept.value] = "skos:Concept"
     for text, lang in view.langs(item, "title"):
         _literal(res, "dc:title", text, lang)
+    if fmt := view.value(item, "fileFormat"):  # the format the file conforms to (jpeg, glb, nxs, ...)
+        _literal(res, "dcterms:conformsTo", fmt)
     if size := view.value(item, "byteSize"):
         _literal(res, "dcterms:extent", f"{size} bytes")
     if instance:

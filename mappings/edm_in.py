@@ -214,13 +214,13 @@ def _surrogates(view: GraphView, cho: str, work: dict, base: str | None) -> list
         if own and url.startswith(own) and "/" in url[len(own) :]:
             ident, _, file_name = url[len(own) :].partition("/")
             item.update(id=ident, file_name=unquote(file_name))
-            if "." in item["file_name"]:
-                item["file_format"] = item["file_name"].rsplit(".", 1)[1].lower()
         else:
             item.update(id=f"{work['id']}-file-{n}", source_url=url)
         item["identifier"] = item["id"]
         if (media := view.value(url, DC + "format")) and _MEDIA_TYPE.match(media):
             item["media_type"] = media
+        if (fmt := view.value(url, DCT + "conformsTo")) and re.fullmatch(r"[a-z0-9]{1,16}", fmt):
+            item["file_format"] = fmt
         if pairs := view.langs(url, DC + "title"):
             item["title"] = {lang or "en": text for text, lang in pairs}
         size = view.value(url, EBU + "fileByteSize")

@@ -12,6 +12,7 @@ from kg.errors import ParseError
 from mappings.csv_record import load_mapping, row_to_record
 from mappings.edm import to_edm
 from mappings.edm_in import edm_to_records
+from mappings.edm_rules import Rule, check_edm, load_rules
 from tests.mappings.conftest import BASE, INSTANCE, ITEM, PROJECT, WORK, check_golden
 from tests.shared_paths import RECORDS_CSV, VOCAB_DIR, require_shared
 
@@ -54,13 +55,38 @@ def edm_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(VOCAB_DIR / "edm" / "xsd" / "EDM.xsd")))
 
 
-def _valid(schema: etree.XMLSchema, xml: bytes) -> None:
-    assert schema.validate(etree.fromstring(xml)), schema.error_log.last_error
+@pytest.fixture(scope="module")
+def edm_rules() -> list[Rule]:
+    """Europeana's Schematron assertions from the official XSDs (all but one XPath 2.0 rights rule)."""
+    require_shared(VOCAB_DIR / "edm" / "xsd" / "EDM.xsd")
+    rules, skipped = load_rules(VOCAB_DIR / "edm" / "xsd")
+    assert len(rules) >= 20 and len(skipped) <= 1, skipped
+    return rules
 
 
-def test_sample_work_is_xsd_valid_and_matches_golden(sample_quads, schemes, edm_schema) -> None:
+def _valid(schema: etree.XMLSchema, xml: bytes, rules: list[Rule] = ()) -> None:
+    doc = etree.fromstring(xml)
+    assert schema.validate(doc), schema.error_log.last_error
+    assert check_edm(doc, list(rules)) == []
+
+
+def test_europeana_schematron_rules_hold_and_bite(sample_quads, schemes, edm_rules) -> None:
+    doc = etree.fromstring(to_edm(sample_quads, schemes))
+    assert check_edm(doc, edm_rules) == []
+    ns = {"edm": "http://www.europeana.eu/schemas/edm/", "ore": "http://www.openarchives.org/ore/terms/"}
+    for el in doc.xpath("//edm:ProvidedCHO/*[local-name()='type' or local-name()='subject' or "
+                        "local-name()='spatial' or local-name()='temporal'][not(self::edm:type)]", namespaces=ns):  # fmt: skip
+        el.getparent().remove(el)
+    [shown_at] = doc.xpath("//ore:Aggregation/edm:isShownAt", namespaces=ns)
+    shown_at.set("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource", "")
+    failures = check_edm(doc, edm_rules)
+    assert any("must have a dc:subject or dc:type" in f and "pensive-bodhisattva>" in f for f in failures)
+    assert any("Empty rdf:resource" in f for f in failures), failures
+
+
+def test_sample_work_is_xsd_valid_and_matches_golden(sample_quads, schemes, edm_schema, edm_rules) -> None:
     xml = to_edm(sample_quads, schemes)
-    _valid(edm_schema, xml)
+    _valid(edm_schema, xml, edm_rules)
     check_golden("pensive-bodhisattva.edm.xml", xml.decode())
     doc = etree.fromstring(xml)
     ns = {"edm": "http://www.europeana.eu/schemas/edm/", "ore": "http://www.openarchives.org/ore/terms/"}
@@ -133,7 +159,7 @@ def test_foreign_web_resources_become_remote_items(to_quads, iris) -> None:
 
 
 @pytest.mark.slow
-def test_round_trip_500_csv_records(schemes, to_quads, iris, edm_schema) -> None:
+def test_round_trip_500_csv_records(schemes, to_quads, iris, edm_schema, edm_rules) -> None:
     require_shared(RECORDS_CSV)
     mapping = load_mapping()
     with open(RECORDS_CSV, newline="", encoding="utf-8") as fh:
@@ -142,7 +168,7 @@ def test_round_trip_500_csv_records(schemes, to_quads, iris, edm_schema) -> None
         quads = to_quads(rec)
         xml = to_edm(quads, schemes)
         if i < 100:
-            _valid(edm_schema, xml)
+            _valid(edm_schema, xml, edm_rules)
         [back] = edm_to_records(xml)
         assert _work_pairs(to_quads(back), iris, rec["id"]) == _work_pairs(quads, iris, rec["id"]), rec["id"]
 

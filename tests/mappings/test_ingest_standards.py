@@ -21,6 +21,7 @@ from kg.ingest import ingest_file
 from kg.settings import load_settings
 from kg.store import OxigraphStore
 from mappings.dc import to_dc
+from mappings.edm_rules import check_edm, load_rules
 from mappings.export import export_work, work_ids
 from mappings.linked_art import to_linked_art
 from tests.mappings.conftest import WORK
@@ -66,8 +67,11 @@ def test_demo_collection_round_trips_through_edm_ingest(demo, edm_dir, tmp_path)
     assert len(files) == 30
     require_shared(VOCAB_DIR / "edm" / "xsd" / "EDM.xsd")
     schema = etree.XMLSchema(etree.parse(str(VOCAB_DIR / "edm" / "xsd" / "EDM.xsd")))
+    rules, _skipped = load_rules(VOCAB_DIR / "edm" / "xsd")
     for path in files:
-        assert schema.validate(etree.parse(str(path))), (path.name, schema.error_log.last_error)
+        doc = etree.parse(str(path))
+        assert schema.validate(doc), (path.name, schema.error_log.last_error)
+        assert check_edm(doc, rules) == [], path.name  # Europeana's Schematron rules too
 
     fresh = HeritageContext.open(load_settings(tmp_path), store=OxigraphStore())
     try:
