@@ -257,9 +257,10 @@ def studio(request: Request, item: str = "") -> HTMLResponse:
 
 @router.post("/studio/mask")
 async def automatic_mask(image: UploadFile = File(...)) -> Response:
-    """The automatic damage mask (stains, scratches and shadows) as a PNG, white = damaged, so the
-    curator can see and correct it before restoring."""
-    from ml.restore.detect import detect_shadows, detect_stains_and_scratches
+    """The automatic damage mask (stains and scratches) as a PNG, white = damaged, so the curator
+    can see and correct it before inpainting. Shadows are left out: their content is intact, and
+    the "shadow" and "auto" methods relight them instead of painting over them."""
+    from ml.restore.detect import detect_stains_and_scratches
     from ml.restore.io import load_image, to_png_bytes
 
     data = await image.read(MAX_MASK_UPLOAD + 1)
@@ -268,7 +269,7 @@ async def automatic_mask(image: UploadFile = File(...)) -> Response:
 
     def detect() -> bytes:
         pixels = load_image(data)
-        return to_png_bytes(detect_stains_and_scratches(pixels) | detect_shadows(pixels))
+        return to_png_bytes(detect_stains_and_scratches(pixels))
 
     return Response(await asyncio.to_thread(detect), media_type="image/png")
 

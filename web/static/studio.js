@@ -63,25 +63,32 @@ sourceForm.elements.pick.addEventListener("change", () => {
 
 // ---- the mask: red paint over the image, at the image's resolution -------------------------------
 let painting = false;
+let last = null;
 
 function brushAt(event) {
+  // A round-capped segment from the previous point, in one opaque colour on a layer whose CSS
+  // opacity shows it translucent, so overlapping strokes do not darken and the mask stays binary.
   const rect = maskCanvas.getBoundingClientRect();
   const scale = maskCanvas.width / rect.width;
   const x = (event.clientX - rect.left) * scale;
   const y = (event.clientY - rect.top) * scale;
-  const radius = (Number(document.getElementById("brush-size").value) * scale) / 2;
   const erase = document.querySelector("input[name=brush]:checked").value === "erase";
   mask2d.globalCompositeOperation = erase ? "destination-out" : "source-over";
-  mask2d.fillStyle = "rgba(255, 0, 0, 0.6)";
+  mask2d.strokeStyle = "rgb(255, 0, 0)";
+  mask2d.lineWidth = Number(document.getElementById("brush-size").value) * scale;
+  mask2d.lineCap = "round";
   mask2d.beginPath();
-  mask2d.arc(x, y, radius, 0, Math.PI * 2);
-  mask2d.fill();
+  mask2d.moveTo(...(last || [x, y]));
+  mask2d.lineTo(x, y);
+  mask2d.stroke();
   mask2d.globalCompositeOperation = "source-over";
+  last = [x, y];
 }
 
 maskCanvas.addEventListener("pointerdown", (event) => {
   if (!source) return;
   painting = true;
+  last = null;
   maskCanvas.setPointerCapture(event.pointerId);
   brushAt(event);
 });
@@ -121,7 +128,7 @@ document.getElementById("mask-auto").addEventListener("click", async () => {
   const current = mask2d.getImageData(0, 0, maskCanvas.width, maskCanvas.height);
   for (let i = 0; i < found.data.length; i += 4) {
     if (found.data[i] > 127) {
-      current.data.set([255, 0, 0, 153], i);
+      current.data.set([255, 0, 0, 255], i);
     }
   }
   mask2d.putImageData(current, 0, 0);
