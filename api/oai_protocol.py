@@ -78,7 +78,7 @@ def parse_request(pairs: list[tuple[str, str]]) -> OaiRequest:
     if "set" in args and not _SET.match(args["set"]):
         raise OaiError("badArgument", f"{args['set']!r} is not a valid setSpec")
     if "metadataPrefix" in args and not _PREFIX.match(args["metadataPrefix"]):
-        raise OaiError("cannotDisseminateFormat", f"{args['metadataPrefix']!r} is not a metadata format here")
+        raise OaiError("badArgument", f"{args['metadataPrefix']!r} is not a valid metadataPrefix")
     date_range(args.get("from"), args.get("until"))
     return OaiRequest(verb, args)
 

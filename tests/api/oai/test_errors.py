@@ -56,6 +56,7 @@ def test_bad_verb(small, schemas, query) -> None:
         "verb=ListRecords&metadataPrefix=oai_dc&from=2024-02-01&until=2024-01-01",
         "verb=ListRecords&resumptionToken=abc&metadataPrefix=oai_dc",  # the token is exclusive
         "verb=ListRecords&metadataPrefix=oai_dc&set=not%20a%20set",
+        "verb=ListRecords&metadataPrefix=oai%20dc",  # not even a metadataPrefix
     ],
 )
 def test_bad_argument(small, schemas, query) -> None:
@@ -104,6 +105,9 @@ def test_id_does_not_exist(small, schemas) -> None:
         "idDoesNotExist",
     )
     check(small, schemas, "verb=ListMetadataFormats&identifier=oai:127.0.0.1:nope", "idDoesNotExist")
+    check(
+        small, schemas, "verb=GetRecord&identifier=not%20a%20uri%3C%3E&metadataPrefix=edm", "idDoesNotExist"
+    )
     # a Project is a record but not an OAI item
     check(
         small,
