@@ -56,10 +56,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def validate(
-        file: Annotated[Path, typer.Argument(help="RDF file (ttl, nt, nq, trig, rdf/xml) or CSV")],
+        file: Annotated[
+            Path, typer.Argument(help="RDF (ttl nt nq trig rdf/xml), EDM, oai_dc, Linked Art, CSV or XLSX")
+        ],
         base: Annotated[
             str, typer.Option("--base", help="IRI base for CSV records")
         ] = "http://127.0.0.1:8000",
+        mapping: Annotated[
+            Path | None, typer.Option("--mapping", help="column mapping TOML for CSV/XLSX")
+        ] = None,
     ) -> None:
         """Check a file against the SHACL shapes; prints each violation, exits 1 when there are any."""
         from mappings.validate_file import validate_file
@@ -67,7 +72,7 @@ def register(app: typer.Typer) -> None:
         if not file.is_file():
             fail(f"{file}: no such file")
         with heritage_errors():
-            problems = validate_file(file, base)
+            problems = validate_file(file, base, mapping)
         for record, found in sorted(problems.items()):
             for v in found:
                 field = f" {v['field']}:" if v["field"] else ""

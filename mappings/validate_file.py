@@ -7,7 +7,6 @@ themselves (dimension nodes, agents, local concepts). CSV files go through the d
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from pathlib import Path
 
@@ -75,26 +74,37 @@ def validate_quads(quads: list[ox.Quad], validator: Validator | None = None) -> 
     return validator.validate(group_records(quads), context=quads)
 
 
-def validate_csv(path: Path, base: str, validator: Validator | None = None) -> dict[str, list[Violation]]:
-    """Rows through the default CSV mapping, then the shapes; a row the mapping rejects is a violation."""
+def validate_table(
+    path: Path, base: str, mapping_path: Path | None = None, validator: Validator | None = None
+) -> dict[str, list[Violation]]:
+    """CSV/XLSX rows through a column mapping (default: ``mappings/csv/default.toml``), then the
+    shapes; a row the mapping rejects is a violation named by its id (or row number)."""
+    from kg.ingest import _csv_rows, _xlsx_rows
     from mappings.csv_record import load_mapping, row_to_record
     from mappings.record import record_to_quads
 
     schemes = load_scheme_quads()
     validator = validator or Validator(schemes_quads=schemes)
-    iris, resolver, mapping = Iris(base), ConceptResolver.from_quads(base, schemes), load_mapping()
+    iris, resolver, mapping = (
+        Iris(base),
+        ConceptResolver.from_quads(base, schemes),
+        load_mapping(mapping_path),
+    )
+    header, rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
     batch: dict[str, list[ox.Quad]] = {}
     problems: dict[str, list[Violation]] = {}
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                record = row_to_record(row, mapping)
-                batch[record["id"]] = record_to_quads(record, iris, resolver)
-            except (ValidationError, ValueError, KeyError) as exc:
-                name = row.get("id") or f"row {line}"
-                problems[name] = [
-                    Violation(record=name, focus="", field="", message=str(exc), severity="Violation")
-                ]
+    for line, cells in rows:
+        row = dict(zip(header, cells, strict=False))
+        try:
+            if len(cells) != len(header):
+                raise ValueError(f"row has {len(cells)} fields, the header has {len(header)}")
+            record = row_to_record(row, mapping)
+            batch[record["id"]] = record_to_quads(record, iris, resolver)
+        except (ValidationError, ValueError, KeyError) as exc:
+            name = (cells[0] if cells and cells[0] != "\x00error" else "") or f"row {line}"
+            problems[name] = [
+                Violation(record=name, focus="", field="", message=str(exc), severity="Violation")
+            ]
     context = [q for quads in batch.values() for q in quads if q.predicate.value == RDF_TYPE]
     problems.update(validator.validate(batch, context))
     return problems
@@ -123,12 +133,12 @@ def validate_standard(path: Path, standard: str, base: str) -> dict[str, list[Vi
     return problems
 
 
-def validate_file(path: Path, base: str) -> dict[str, list[Violation]]:
+def validate_file(path: Path, base: str, mapping_path: Path | None = None) -> dict[str, list[Violation]]:
     """Dispatch on the file type (EDM, oai_dc and Linked Art are recognised by their content)."""
     from mappings.standard_in import sniff_standard
 
-    if path.suffix.lower() == ".csv":
-        return validate_csv(path, base)
+    if path.suffix.lower() in (".csv", ".tsv", ".xlsx"):
+        return validate_table(path, base, mapping_path)
     if standard := sniff_standard(path):
         return validate_standard(path, standard, base)
     return validate_quads(read_rdf(path))

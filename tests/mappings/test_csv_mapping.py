@@ -90,3 +90,16 @@ def test_a_broken_mapping_is_refused_in_one_line(tmp_path: Path) -> None:
     res = runner.invoke(app, ["ingest", str(csv_file), "--mapping", str(bad), "--data", str(tmp_path / "d")])
     assert res.exit_code == 1
     assert "unknown transform 'inches'" in res.output
+
+
+def test_validate_a_workbook_with_the_mapping(tmp_path: Path, mapping: Path) -> None:
+    book = openpyxl.Workbook()
+    untitled = ["bon-3", "", "", "조선", "백자", "도자기", "", "국립중앙박물관", ""]
+    for row in [HEADER, *ROWS, untitled]:
+        book.active.append(row)
+    path = tmp_path / "check.xlsx"
+    book.save(path)
+    res = runner.invoke(app, ["validate", str(path), "--mapping", str(mapping)])
+    assert res.exit_code == 1
+    assert "bon-3: title:" in res.output
+    assert "bon-1" not in res.output and "bon-2" not in res.output
