@@ -41,7 +41,7 @@ def main() -> dict:
     tmp = Path(tempfile.mkdtemp())
     settings = load_settings(tmp)
     ctx = HeritageContext.open(settings, store=OxigraphStore())
-    jpg = tmp / "landscape.jpg"
+    jpg = tmp / "landscape.jpg"  # a JPEG here: the baseline decodes it per tile
     render_landscape().save(jpg, quality=90)
     stored = store_path(jpg, "item-bench", ctx.files_dir)
     records = [

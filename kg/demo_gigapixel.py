@@ -72,12 +72,13 @@ def render_landscape(seed: int = 216, size: tuple[int, int] = SIZE) -> Image.Ima
 
 
 def gigapixel_records(row: dict, files_dir: Path, tmp: Path) -> list[dict]:
-    """An image Instance of the Work with one large JPEG Item and its tile pyramid."""
+    """An image Instance of the Work with one large TIFF Item and its tile pyramid."""
     inst_id = f"inst-{row['id']}-gigapixel"
     item_id = f"item-{row['id']}-gigapixel"
-    jpg = tmp / f"{row['id']}-gigapixel.jpg"
-    render_landscape().save(jpg, quality=90)
-    stored = store_path(jpg, item_id, files_dir)
+    # a TIFF master, as scanning studios deliver them: browsers cannot show it, deep zoom can
+    tif = tmp / f"{row['id']}-gigapixel.tif"
+    render_landscape().save(tif, compression="jpeg", quality=85)
+    stored = store_path(tif, item_id, files_dir)
     if not (pyramid_dir(stored.path.parent) / "pyramid.json").is_file():
         build_pyramid(stored.path, stored.path.parent)
     return [
@@ -97,7 +98,7 @@ def gigapixel_records(row: dict, files_dir: Path, tmp: Path) -> list[dict]:
             "kind": "item",
             "id": item_id,
             "part_of": inst_id,
-            "title": {"en": f"{row['title_en']} (6000 x 4000 JPEG)"},
+            "title": {"en": f"{row['title_en']} (6000 x 4000 TIFF)"},
             **stored.item_fields(),
         },
     ]

@@ -94,6 +94,7 @@ def build_pyramid(source: Path, item_dir: Path, tile: int = TILE, progress: Prog
     total = sum(math.ceil(lv.width / tile) * math.ceil(lv.height / tile) for lv in levels)
     done = 0
     tmp = Path(tempfile.mkdtemp(dir=item_dir, prefix=".pyramid-"))
+    tmp.chmod(0o755)  # mkdtemp makes it private; tiles are public like the item's file
     try:
         level_img = img
         for i, level in enumerate(levels):
