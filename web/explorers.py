@@ -93,7 +93,10 @@ def _picks(ctx: HeritageContext, lang: str, limit: int = 400) -> list[dict]:
 def _graph_page(request: Request, start: str | None) -> HTMLResponse:
     ctx = _ctx(request)
     if start:
-        found = ctx.store.ask(f"ASK {{ {ox.NamedNode(start)} ?p ?o }}")
+        try:
+            found = ctx.store.ask(f"ASK {{ {ox.NamedNode(start)} ?p ?o }}")
+        except ValueError:  # not a valid IRI
+            found = False
         if not found:
             return _error(request, 404, f"There is nothing in the graph with the IRI “{start}”.")
     return render(
@@ -203,10 +206,9 @@ def work_thumbnail(request: Request, work_id: str) -> Response:
     """A redirect to the Work's first image (the explorers show neighbours by id)."""
     ctx = _ctx(request)
     try:
-        iri = ctx.iris.entity("work", work_id)
-    except ValueError:
+        cards = views.work_cards(ctx, [ctx.iris.entity("work", work_id)], "en")
+    except ValueError:  # an id no IRI can carry
         return problem(404, "Not found", f"no work {work_id!r}")
-    cards = views.work_cards(ctx, [iri], "en")
     if not cards or not cards[0]["thumbnail"]:
         return problem(404, "Not found", f"work {work_id!r} has no image")
     return RedirectResponse(cards[0]["thumbnail"], status_code=302)

@@ -71,7 +71,12 @@ def test_graph_explorer_pages_in_both_languages(client):
 
 
 def test_graph_explorer_friendly_404s(client):
-    for path in ("/explore/graph/work/no-such-work", "/explore/graph/spaceship/x", "/explore/graph?iri=nope"):
+    for path in (
+        "/explore/graph/work/no-such-work",
+        "/explore/graph/spaceship/x",
+        "/explore/graph?iri=nope",
+        "/explore/graph?iri=http://exa mple.org/<x>",
+    ):
         res = client.get(path)
         assert res.status_code == 404, path
         assert "text/html" in res.headers["content-type"] and "404" in res.text
@@ -119,6 +124,7 @@ def test_thumbnails_redirect_to_the_works_image(client):
     assert res.status_code == 302 and res.headers["location"].startswith("/files/item-nt-097-png/")
     assert client.get(res.headers["location"]).headers["content-type"] == "image/png"
     assert client.get("/explore/thumb/no-such-work", follow_redirects=False).status_code == 404
+    assert client.get('/explore/thumb/a"b>c', follow_redirects=False).status_code == 404
 
 
 # ---- escaping -------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
 const root = document.getElementById("similar-explorer");
 const lang = root.dataset.lang || "en";
 const MSG = {
-  en: { loading: "Embedding the image…", failed: "Failed", choose: "Choose an image or a collection item.", done: "Nearest works found in", map: "Loading the map…", empty: "No embeddings yet: run `heritage embed`.", unknown: "other" },
-  ko: { loading: "이미지를 임베딩하는 중…", failed: "실패", choose: "이미지나 소장품을 고르세요.", done: "검색 시간", map: "지도를 불러오는 중…", empty: "임베딩이 없습니다: `heritage embed`를 실행하세요.", unknown: "기타" },
+  en: { loading: "Embedding the image…", failed: "Failed", choose: "Choose an image or a collection item.", done: "Nearest works found in", map: "Loading the map…", empty: "No embeddings yet: run `heritage embed`.", unknown: "other", you: "your image" },
+  ko: { loading: "이미지를 임베딩하는 중…", failed: "실패", choose: "이미지나 소장품을 고르세요.", done: "검색 시간", map: "지도를 불러오는 중…", empty: "임베딩이 없습니다: `heritage embed`를 실행하세요.", unknown: "기타", you: "올린 이미지" },
 }[lang];
 const UPLOAD_COLOUR = "#e4002b"; // the upload's marker: a colour no era gets
 const PALETTE = ["#3f7f6f", "#1982c4", "#6a4c93", "#b5651d", "#8ac926", "#ffb000", "#5e548e", "#00a6a6", "#9c6644", "#577590", "#43aa8b", "#f3722c"];
@@ -88,6 +88,10 @@ function draw() {
     ctx2d.lineWidth = 3;
     ctx2d.strokeStyle = "#fff";
     ctx2d.stroke();
+    ctx2d.font = "bold 13px system-ui, sans-serif";
+    ctx2d.fillStyle = "#222";
+    ctx2d.textAlign = qx > w - 120 ? "right" : "left";
+    ctx2d.fillText(MSG.you, qx + (qx > w - 120 ? -16 : 16), qy + 4);
   }
 }
 
