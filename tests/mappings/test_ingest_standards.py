@@ -65,6 +65,9 @@ def edm_dir(demo: HeritageContext, tmp_path_factory) -> Path:
 def test_demo_collection_round_trips_through_edm_ingest(demo, edm_dir, tmp_path) -> None:
     files = sorted(edm_dir.glob("*.xml"))
     assert len(files) == 30
+    # the demo load went through the record layer: its reasoned view is there too
+    for cls in ("crm:E22_Human-Made_Object", "edm:ProvidedCHO", "schema:CreativeWork"):
+        assert demo.store.count(f"?w a {cls}") == 30, cls
     require_shared(VOCAB_DIR / "edm" / "xsd" / "EDM.xsd")
     schema = etree.XMLSchema(etree.parse(str(VOCAB_DIR / "edm" / "xsd" / "EDM.xsd")))
     rules, _skipped = load_rules(VOCAB_DIR / "edm" / "xsd")
