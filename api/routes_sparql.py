@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import io
 import json
+import queue
 import re
 import threading
 import traceback
@@ -348,15 +349,30 @@ async def _client_gone(request: Request) -> None:
 
 
 def _spawn(work) -> Future:
-    """Run ``work`` in a daemon thread: a query that outlives its timeout must not keep the
-    server from shutting down, and the semaphore bounds how many can pile up."""
+    """Run ``work`` on one of ``MAX_RUNNING`` long-lived daemon threads. Daemon, because a query
+    that outlives its timeout must not keep the server from shutting down; long-lived, because a
+    fresh thread per query cost about 13% on a 100 ms query (cold allocator arena and caches);
+    the semaphore bounds how many can pile up, so a job never waits for a free thread."""
     if not _running.acquire(blocking=False):
         raise StoreUnavailable(f"{MAX_RUNNING} SPARQL queries are already running; try again shortly")
     future: Future = Future()
     with _active_lock:
         _active[0] += 1
+        while len(_workers) < min(MAX_RUNNING, _active[0]):
+            thread = threading.Thread(target=_work_loop, name=f"sparql-query-{len(_workers)}", daemon=True)
+            thread.start()
+            _workers.append(thread)
+    _jobs.put((work, future))
+    return future
 
-    def target() -> None:
+
+_jobs: queue.SimpleQueue = queue.SimpleQueue()
+_workers: list[threading.Thread] = []
+
+
+def _work_loop() -> None:
+    while True:
+        work, future = _jobs.get()
         try:
             future.set_result(work())
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
@@ -367,9 +383,7 @@ def _spawn(work) -> Future:
             with _active_lock:
                 _active[0] -= 1
             _running.release()
-
-    threading.Thread(target=target, name="sparql-query", daemon=True).start()
-    return future
+            del work, future
 
 
 def _answer_response(answer: Answer, ctx: HeritageContext) -> Response:
