@@ -203,11 +203,12 @@ class OaiProvider:
         bundles = self.repo.bundles([h.id for h in headers if not h.deleted])
         for h in headers:
             quads = bundles.get(h.id, [])
+            deleted = h.deleted or not quads  # deleted between the header read and now
             specs = self.repo.set_specs(h.id, quads) if self.config.sets else []
             if payloads is None:
-                oai_xml.header(parent, self.oai_id(h.id), h.datestamp, specs, h.deleted)
+                oai_xml.header(parent, self.oai_id(h.id), h.datestamp, specs, deleted)
                 continue
             record = oai_xml.sub(parent, "record")
-            oai_xml.header(record, self.oai_id(h.id), h.datestamp, specs, h.deleted)
-            if not h.deleted:
+            oai_xml.header(record, self.oai_id(h.id), h.datestamp, specs, deleted)
+            if not deleted:
                 payloads.add(record, self.repo.render(prefix, quads))

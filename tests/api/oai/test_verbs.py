@@ -168,3 +168,18 @@ def test_post_is_accepted(small, schemas) -> None:
     )
     doc = valid(schemas, resp.content)
     assert doc.xpath("//dc:title[@xml:lang='en']/text()", namespaces=NS) == ["Test work 2"]
+
+
+def test_awkward_text_and_hangul_museums_stay_valid(small, schemas) -> None:
+    put(small, [work("odd", 3, title={"en": 'A <b>&"bold"</b> hg-oai-0-0 title'}, museum="국립경주박물관")])
+    doc = valid(
+        schemas, get(small, verb="GetRecord", identifier="oai:127.0.0.1:odd", metadataPrefix="edm"), "edm"
+    )
+    assert doc.xpath("//edm:ProvidedCHO/dc:title/text()", namespaces=NS) == [
+        'A <b>&"bold"</b> hg-oai-0-0 title'
+    ]
+    sets = valid(schemas, get(small, verb="ListSets"))
+    spec = sets.xpath("//oai:set[oai:setName='museum: 국립경주박물관']/oai:setSpec/text()", namespaces=NS)
+    assert len(spec) == 1 and spec[0].startswith("museum:")
+    headers, _p, _t = harvest(small, schemas, set=spec[0])
+    assert ids(headers) == ["odd"]
