@@ -16,6 +16,7 @@ from kg.reasoning import ensure_current, entailed_graph, materialise_types
 from kg.settings import load_settings
 from kg.store import OxigraphStore
 from tests.api.conftest import Api, _api
+from tests.kg.conftest import backend_ctx, oxigraph_server  # noqa: F401 - fixtures
 
 BASE = "http://127.0.0.1:8000"
 HG = "https://w3id.org/heritage-graph/ontology#"
@@ -164,3 +165,20 @@ def test_a_store_opened_without_entailments_is_brought_up_to_date(tmp_path: Path
     assert not store.ask("ASK { ?x a schema:CreativeWork }")
     again = HeritageContext.open(load_settings(tmp_path), store=store)
     assert _works_as(again.store, "schema:CreativeWork") == {again.iris.entity("work", "w")}
+
+
+@pytest.mark.slow
+def test_every_backend_keeps_the_view_current(backend_ctx: HeritageContext) -> None:  # noqa: F811
+    """The same write/replace/delete sequence on the embedded store and a real SPARQL server
+    (where every write is a SPARQL Update carrying its entailment operations)."""
+    records = backend_ctx.records
+    work = {"kind": "work", "id": "w", "identifier": "w", "title": {"en": "W"}, "museum": "Museum A"}
+    assert not records.put([work, {**work, "id": "v", "identifier": "v"}]).rejected
+    assert _works_as(backend_ctx.store, "edm:ProvidedCHO") == {
+        backend_ctx.iris.entity("work", i) for i in "wv"
+    }
+    assert not records.put([{**work, "museum": "Museum B"}], mode="replace").rejected
+    assert backend_ctx.store.count("?m a crm:E74_Group") == 2  # A (still held by v) and B
+    records.delete("v")
+    assert _works_as(backend_ctx.store, "schema:CreativeWork") == {backend_ctx.iris.entity("work", "w")}
+    assert backend_ctx.store.count("?m a crm:E74_Group") == 1
