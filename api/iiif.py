@@ -14,11 +14,13 @@ on other sites can use the service.
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from api import problems
 from api.deps import get_ctx
 from kg import iiif_image, pyramid
 from kg.context import HeritageContext
@@ -29,6 +31,7 @@ router = APIRouter(prefix="/iiif", tags=["iiif"])
 JSONLD_INFO = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
 JSONLD_MANIFEST = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 PROFILE_LINK = f'<{iiif_image.PROFILE_URI}>;rel="profile"'
+_SUBMIT = threading.Lock()
 
 
 def build_pyramid(ctx: HeritageContext, item_id: str, path: Path, progress=None) -> bool:
@@ -62,10 +65,40 @@ def image_base(item_id: str, request: Request) -> RedirectResponse:
     return RedirectResponse(f"{_base(request)}/iiif/3/{item_id}/info.json", status_code=303)
 
 
+def _source(request: Request, ctx: HeritageContext, item_id: str) -> pyramid.ImageSource:
+    """The item's pixels; for a large image without tiles (uploaded before this service, or a
+    pyramid that was lost) a build job is started once and the client is told to retry."""
+    try:
+        return iiif_image.source_for_item(ctx, item_id)
+    except pyramid.PyramidPending as exc:
+        original, _ = iiif_image.original_of(ctx, item_id)
+        if not original.is_file():
+            raise
+        jobs = request.app.state.jobs
+        job = next(
+            (
+                j
+                for j in jobs.all()
+                if j.kind == "tile-pyramid" and j.subject == item_id and j.status in ("queued", "running")
+            ),
+            None,
+        ) or jobs.submit("tile-pyramid", item_id, lambda report: _pyramid_job(original, report))
+        raise _Retry(f"{exc.detail} (job {job.id})", job=job.id) from None
+
+
+class _Retry(pyramid.PyramidPending):
+    """503 with the building job's id; answered with a Retry-After header."""
+
+
+def _pyramid_job(original: Path, report) -> dict:
+    pyramid.build_pyramid(original, original.parent, progress=lambda f: report(f, "tile pyramid"))
+    return {"pyramid": str(original.parent.name)}
+
+
 @router.get("/3/{item_id}/info.json")
 def image_info(item_id: str, request: Request, ctx: HeritageContext = Depends(get_ctx)) -> JSONResponse:
     """Image API 3.0 ``info.json``: size, tiles and scale factors, sizes, limits, features."""
-    source = iiif_image.source_for_item(ctx, item_id)
+    source = _source(request, ctx, item_id)
     return _json(request, iiif_image.info(source, f"{_base(request)}/iiif/3/{item_id}"), JSONLD_INFO)
 
 
@@ -80,7 +113,7 @@ async def image(
     ctx: HeritageContext = Depends(get_ctx),
 ) -> Response:
     """An image request; tiles come straight from the pyramid built at upload."""
-    source = await asyncio.to_thread(iiif_image.source_for_item, ctx, item_id)
+    source = await asyncio.to_thread(_source, request, ctx, item_id)
     req = iiif_image.parse_request(region, size, rotation, quality_format, source.width, source.height)
     body = await asyncio.to_thread(iiif_image.render, source, req)
     canonical = f"{_base(request)}/iiif/3/{item_id}/{req.canonical(source.width, source.height)}"
@@ -130,3 +163,9 @@ class _Cors:
 
 def install(app: FastAPI) -> None:
     app.add_middleware(_Cors)
+
+    @app.exception_handler(_Retry)
+    async def _retry(request: Request, exc: _Retry):
+        response = problems.problem(exc.status, exc.title, exc.detail, **exc.extra)
+        response.headers["Retry-After"] = "5"
+        return response

@@ -285,16 +285,22 @@ def info(source: ImageSource, service_id: str) -> dict:
 # ---- items of the graph as image services ----------------------------------------------------
 
 
-def source_for_item(ctx, item_id: str) -> ImageSource:
-    """The pixels behind the image service ``item_id``: NotFound unless it is an image Item."""
+def original_of(ctx, item_id: str):
+    """The stored file of an image Item; NotFound unless the Item exists and is an image."""
     from kg.errors import NotFound
     from kg.files import IMAGE_FORMATS, file_path
-    from kg.pyramid import open_source
 
     record = ctx.records.get(item_id, "item")
     if record.get("file_format") not in IMAGE_FORMATS or not record.get("file_name"):
         raise NotFound(f"item {item_id!r} is not an image")
-    original = file_path(ctx.files_dir, item_id, record["file_name"])
+    return file_path(ctx.files_dir, item_id, record["file_name"]), record
+
+
+def source_for_item(ctx, item_id: str) -> ImageSource:
+    """The pixels behind the image service ``item_id``: NotFound unless it is an image Item."""
+    from kg.pyramid import open_source
+
+    original, record = original_of(ctx, item_id)
     return open_source(original.parent, original, record.get("pixel_width"), record.get("pixel_height"))
 
 

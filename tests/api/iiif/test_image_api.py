@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import time
 
 import numpy as np
 import pytest
@@ -198,10 +199,22 @@ def test_unknown_and_non_image_ids_are_404(iiif):
             assert r.headers["access-control-allow-origin"] == "*"
 
 
-def test_large_image_without_pyramid_is_503_not_a_full_decode(iiif):
-    r = iiif.client.get("/iiif/3/item-pending/info.json")
+def test_large_image_without_pyramid_is_503_and_gets_one_built(iiif):
+    """No full decode per request: the client is told to retry while a job cuts the pyramid."""
+    r = iiif.client.get("/iiif/3/item-pending/full/max/0/default.jpg")
     assert r.status_code == 503
+    assert r.headers["retry-after"] == "5" and r.headers["access-control-allow-origin"] == "*"
     assert "pyramid" in r.json()["detail"]
+    job_id = r.json()["job"]
+    for _ in range(200):
+        job = iiif.client.get(f"/api/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["status"] == "done" and job["kind"] == "tile-pyramid", job
+    info = iiif.client.get("/iiif/3/item-pending/info.json").json()
+    assert (info["width"], info["height"]) == (2100, 100)
+    assert iiif.client.get("/iiif/3/item-pending/0,0,512,100/512,100/0/default.jpg").status_code == 200
 
 
 def test_server_keeps_answering_after_bad_requests(iiif):
