@@ -128,12 +128,11 @@ class GraphSync:
         return [(r["id"].value, r["s"].value, r["d"].value, r["del"].value == "true") for r in rows]
 
     def _run_graphs(self) -> dict[str, str]:
-        """run graph IRI → run id for every run graph in the store."""
+        """run graph IRI → run id for every run graph in the store (from the list of named
+        graphs: matching ``GRAPH ?g { ?s ?p ?o }`` would scan every quad)."""
         prefix = self.iris.run_graph("")
-        rows = self.store.select(
-            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
-        )
-        return {r["g"].value: r["g"].value[len(prefix) :] for r in rows}
+        rows = self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return {r["g"].value: r["g"].value[len(prefix) :] for r in rows if r["g"].value.startswith(prefix)}
 
     def _run_projection(self, graph: str) -> Projection:
         return project_graph(
@@ -233,16 +232,18 @@ class GraphSync:
     def _incoming(self, changed: list[tuple[str, str]]) -> list[tuple[str, str, str, dict]]:
         """Relationships from other records into the changed entities (a Work created after the
         Instance that represents it gets its REPRESENTS edge now)."""
-        edges: list[tuple[str, str, str, dict]] = []
         values = " ".join(str(ox.NamedNode(iri)) for _i, iri in changed)
-        preds = " ".join(str(ox.NamedNode(p)) for p in RELATIONS)
+        # the predicate is filtered here, not with a second VALUES: that made the store scan
+        # every quad (~1 s on 6,000 records) instead of looking up each object
         rows = self.store.select(
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?o {{ {values} }} VALUES ?p {{ {preds} }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {ox.Literal(self.iris.base + '/graph/record/')})) }}"
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
+            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(self.iris.base + '/graph/record/')})) }}"
         )
-        for r in rows:
-            edges.append((r["s"].value, RELATIONS[r["p"].value], r["o"].value, {}))
-        return edges
+        return [
+            (r["s"].value, RELATIONS[r["p"].value], r["o"].value, {})
+            for r in rows
+            if r["p"].value in RELATIONS and isinstance(r["s"], ox.NamedNode)
+        ]
 
     def _sync_runs(self) -> int:
         """Add run graphs the server lacks; remove runs dropped from the store."""

@@ -11,6 +11,7 @@ from tests.kg.graph_server import (
     falkordb_server,  # noqa: F401 - fixture
     log_change,
     put_instance,
+    put_run,
     put_work,
     start_falkordb,
     stop_falkordb,
@@ -226,3 +227,20 @@ def test_hangul_and_quote_iris_round_trip_through_parameters(falkordb_server, tm
                               "c.label_ko AS l", {"iri": odd.value})  # fmt: skip
     assert rows == [{"w": "w4", "l": label}]
     assert sync.check().ok  # nothing was deleted by the injected text
+
+
+def test_sync_adds_new_runs_and_removes_dropped_ones(falkordb_server, tmp_path):  # noqa: F811
+    store, iris = demo_store()
+    sync = _sync(falkordb_server, tmp_path, store, iris)
+    sync.rebuild()
+    put_run(store, iris, "sim-2", [("w3", "w4", 0.8), ("w4", "w5", 0.6), ("w1", "w5", 0.4)], [])
+    report = sync.sync()
+    assert report.runs == 1 and sync.check().ok
+    runs = "MATCH ()-[e:SIMILAR_TO]->() RETURN e.run AS run, count(e) AS n ORDER BY run"
+    assert sync.transport.run(runs) == [{"run": iris.entity("run", "sim-1"), "n": 2},
+                                        {"run": iris.entity("run", "sim-2"), "n": 3}]  # fmt: skip
+    store.update(f"DROP GRAPH <{iris.run_graph('sim-1')}>")
+    assert sync.sync().runs == 0
+    assert sync.transport.run(runs) == [{"run": iris.entity("run", "sim-2"), "n": 3}]
+    assert sync.transport.run("MATCH ()-[e:PREDICTED]->() RETURN count(e) AS n") == [{"n": 0}]
+    assert sync.check().ok
