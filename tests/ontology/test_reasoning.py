@@ -182,3 +182,25 @@ def test_every_backend_keeps_the_view_current(backend_ctx: HeritageContext) -> N
     records.delete("v")
     assert _works_as(backend_ctx.store, "schema:CreativeWork") == {backend_ctx.iris.entity("work", "w")}
     assert backend_ctx.store.count("?m a crm:E74_Group") == 1
+
+
+def test_harvest_then_sparql_and_a_harvested_deletion(tmp_path: Path) -> None:
+    from kg.harvest import harvest
+
+    for source in _api(tmp_path / "source"):
+        for ident in ("h1", "h2"):
+            body = {"id": ident, "identifier": ident, "title": {"en": ident}, "museum": "Provider Museum",
+                    "rights": "http://creativecommons.org/publicdomain/zero/1.0/"}  # fmt: skip
+            assert source.client.post("/api/works", json=body, headers=source.auth).status_code == 201
+        target = HeritageContext.open(load_settings(tmp_path / "target"), store=OxigraphStore())
+        try:
+            report = harvest(target, "http://testserver/oai", client=source.client)
+            assert report.written == 2, report.summary()
+            assert _works_as(target.store, "edm:ProvidedCHO") == {
+                target.iris.entity("work", i) for i in ("h1", "h2")
+            }
+            assert source.client.delete("/api/works/h1", headers=source.auth).status_code == 204
+            harvest(target, "http://testserver/oai", client=source.client)  # incremental: the deletion
+            assert _works_as(target.store, "crm:E22_Human-Made_Object") == {target.iris.entity("work", "h2")}
+        finally:
+            target.close()
