@@ -106,6 +106,7 @@ def _graph_page(request: Request, start: str | None) -> HTMLResponse:
         relations=RELATIONS,
         kinds=GRAPH_KINDS,
         kind_labels={k: t(f"kind_{k}", page_lang(request)) for k in GRAPH_KINDS},
+        kinds_json=_json_script({k: t(f"kind_{k}", page_lang(request)) for k in GRAPH_KINDS}),
     )
 
 
@@ -140,12 +141,21 @@ def _localise(ctx: HeritageContext, graph: dict, lang: str) -> dict:
         score, key = rank.get(r["lang"].value, 3), r["n"].value
         if key not in best or score < best[key][0]:
             best[key] = (score, r["label"].value)
+    items = [n["id"] for n in graph["nodes"] if n["kind"] == "item"]
+    files = {}
+    if items:
+        rows = ctx.store.select(
+            views.query("item_files", items=" ".join(str(ox.NamedNode(i)) for i in items))
+        )
+        files = {r["item"].value: views.local_url(r["url"].value, ctx.settings.base_url) for r in rows}
     for node in graph["nodes"]:
         if node["id"] in best:
             node["label"] = best[node["id"]][1]
         parsed = ctx.iris.parse_entity(node["id"])
         if parsed and parsed[0] in ("work", "project", "instance", "item"):
             node["page"] = f"/page/{parsed[0]}/{parsed[1]}"
+        if node["id"] in files:
+            node["file"] = files[node["id"]]
     return graph
 
 

@@ -65,6 +65,8 @@ def test_graph_explorer_pages_in_both_languages(client):
     )
     ko = client.get("/explore/graph/work/nt-097?lang=ko")
     assert ko.status_code == 200 and "그래프 탐색기" in ko.text and "박물관" in ko.text  # legend
+    kinds = json.loads(re.search(r'id="kind-labels">(.*?)</script>', ko.text, re.S).group(1))
+    assert kinds["concept"] == "개념" and kinds["item"] == "파일"
     assert client.get("/explore/graph").status_code == 200  # no start: search box and clusters
     concept = client.get("/explore/graph", params={"iri": CELADON})
     assert concept.status_code == 200 and f'data-start="{CELADON}"' in concept.text
@@ -100,6 +102,14 @@ def test_graph_data_is_localised_and_links_pages(client):
     assert bad.status_code == 422 and "unknown relation" in bad.json()["detail"]
     missing = client.get("/explore/graph-data/neighbourhood", params={"iri": "http://example.org/x"})
     assert missing.status_code == 404
+    # linked files: an Instance's Items come with their download URL
+    inst = client.get(
+        "/explore/graph-data/neighbourhood",
+        params={"iri": "http://127.0.0.1:8000/id/instance/inst-nt-097-image"},
+    ).json()
+    item = next(n for n in inst["nodes"] if n["kind"] == "item")
+    assert item["page"] == "/page/item/item-nt-097-png" and item["file"].startswith("/files/item-nt-097-png/")
+    assert client.get(item["file"]).status_code == 200
     found = client.get("/explore/graph-data/find", params={"q": "celadon"}).json()
     assert "http://127.0.0.1:8000/id/work/nt-097" in {h["iri"] for h in found}
 

@@ -13,6 +13,7 @@ const COLOURS = {
   work: "#b5651d", project: "#6a4c93", instance: "#1982c4", item: "#8ac926",
   concept: "#3f7f6f", agent: "#c0392b", museum: "#ff595e", resource: "#999999",
 };
+const KIND_LABELS = JSON.parse(document.getElementById("kind-labels").textContent);
 const status = document.getElementById("graph-status");
 const expanded = new Set();
 
@@ -72,10 +73,10 @@ function add(graph, cluster = false) {
     }
   }
   for (const n of graph.nodes) {
-    const data = { id: n.id, label: n.label, short: shorten(n.label), kind: n.kind, page: n.page || "" };
+    const data = { id: n.id, label: n.label, short: shorten(n.label), kind: n.kind, page: n.page || "", file: n.file || "" };
     const known = cy.getElementById(n.id);
     if (known.nonempty()) {
-      known.data({ label: data.label, short: data.short, kind: data.kind, page: data.page });
+      known.data({ label: data.label, short: data.short, kind: data.kind, page: data.page, file: data.file });
       continue;
     }
     if (cluster) data.parent = `cluster:${n.cluster}`;
@@ -136,11 +137,14 @@ function applyFilter() {
 function showInfo(node) {
   const box = document.getElementById("graph-info");
   box.hidden = false;
-  document.getElementById("graph-info-kind").textContent = node.data("kind");
+  document.getElementById("graph-info-kind").textContent = KIND_LABELS[node.data("kind")] || node.data("kind");
   document.getElementById("graph-info-label").textContent = node.data("label");
   const page = document.getElementById("graph-info-page");
   page.hidden = !node.data("page");
   page.href = node.data("page") || "#";
+  const file = document.getElementById("graph-info-file");
+  file.hidden = !node.data("file");
+  file.href = node.data("file") || "#";
   const iri = document.getElementById("graph-info-iri");
   iri.href = node.id();
   iri.textContent = node.id();
