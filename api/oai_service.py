@@ -200,15 +200,15 @@ class OaiProvider:
     def _records(
         self, parent: etree._Element, headers: list[Header], prefix: str, payloads: oai_xml.Payloads | None
     ) -> None:
-        bundles = self.repo.bundles([h.id for h in headers if not h.deleted])
+        found = self.repo.items([h.id for h in headers if not h.deleted], prefix if payloads else None)
         for h in headers:
-            quads = bundles.get(h.id, [])
-            deleted = h.deleted or not quads  # deleted between the header read and now
-            specs = self.repo.set_specs(h.id, quads) if self.config.sets else []
+            item = found.get(h.id)
+            deleted = h.deleted or item is None  # deleted between the header read and now
+            specs = item.specs if item and self.config.sets else []
             if payloads is None:
                 oai_xml.header(parent, self.oai_id(h.id), h.datestamp, specs, deleted)
                 continue
             record = oai_xml.sub(parent, "record")
             oai_xml.header(record, self.oai_id(h.id), h.datestamp, specs, deleted)
             if not deleted:
-                payloads.add(record, self.repo.render(prefix, quads))
+                payloads.add(record, item.payload)

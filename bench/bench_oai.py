@@ -99,8 +99,7 @@ def main(argv: list[str] | None = None) -> None:
         page = settings.oai_page_size
         t0, c0 = time.perf_counter(), time.process_time()
         for start in range(0, len(ids), page):
-            for quads in repo.bundles(ids[start : start + page]).values():
-                repo.render("edm", quads)
+            repo.items(ids[start : start + page], "edm")
         crosswalk, crosswalk_cpu = time.perf_counter() - t0, time.process_time() - c0
         ctx.close()
         print(f"records in store      : {report.ingested + report.unchanged}")
@@ -111,6 +110,7 @@ def main(argv: list[str] | None = None) -> None:
             c0, s0 = time.process_time(), cpu_seconds(pid)
             n_rec, t_rec = harvest(url, "ListRecords")
             client_cpu, server_cpu = time.process_time() - c0, cpu_seconds(pid) - s0
+            n_warm, t_warm = harvest(url, "ListRecords")  # again: rendered EDM now cached
 
         rate = n_rec / t_rec
         base_rate = len(ids) / crosswalk
@@ -121,6 +121,10 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"ListRecords edm (HTTP): {n_rec} records in {t_rec:.2f} s -> {rate:,.0f} records/s "
             f"(goal >= 1,000) {'OK' if rate >= 1000 else 'MISSED'}"
+        )
+        print(
+            f"ListRecords again     : {n_warm} records in {t_warm:.2f} s -> {n_warm / t_warm:,.0f} records/s "
+            "(unchanged Works served from the server's rendered-EDM cache)"
         )
         print(f"ratio harvest / crosswalk (wall): {rate / base_rate:.2f}")
         print(f"load average (1 min)  : {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -14,7 +14,7 @@ import bisect
 import hashlib
 import re
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -53,6 +53,12 @@ class OaiSet:
     iri: str | None  # None for the three top-level sets
 
 
+@dataclass(frozen=True)
+class Item:
+    specs: list[str]
+    payload: bytes | None  # None for headers-only lists
+
+
 @dataclass
 class OaiIndex:
     """Every Work ever written (deleted ones too), sorted by (datestamp, id)."""
@@ -61,6 +67,7 @@ class OaiIndex:
     headers: list[Header]
     keys: list[tuple[datetime, str]] = field(init=False)
     by_id: dict[str, Header] = field(init=False)
+    stamps: dict[str, datetime] = field(default_factory=dict)  # every record, any kind
     members: dict[str, frozenset[str]] = field(default_factory=dict)
     sets: list[OaiSet] | None = None
 
@@ -86,9 +93,11 @@ def set_spec(kind: str, iri: str) -> str:
 class OaiRepository:
     """Read side of the provider over one store; safe to share between request threads."""
 
-    def __init__(self, store: Store, iris: Iris) -> None:
+    def __init__(self, store: Store, iris: Iris, cache_size: int = 10_000) -> None:
         self.store = store
         self.iris = iris
+        self.cache_size = cache_size  # rendered Works kept (EDM ~5 kB each)
+        self._cache: OrderedDict[tuple, Item] = OrderedDict()
         self._lock = threading.Lock()
         self._index: OaiIndex | None = None
         self._reference: dict[str, list[ox.Quad]] | None = None
@@ -107,18 +116,25 @@ class OaiRepository:
         version = self._version()
         with self._lock:
             if self._index is None or self._index.version != version:
-                self._index = OaiIndex(version, self._read_headers())
+                headers, stamps = self._read_log()
+                self._index = OaiIndex(version, headers, stamps)
             return self._index
 
-    def _read_headers(self) -> list[Header]:
+    def _read_log(self) -> tuple[list[Header], dict[str, datetime]]:
+        """Work headers, and the datestamp of every record (a Work's payload also depends on
+        its Instances' and Items' records)."""
         entries: dict[str, dict[str, str]] = defaultdict(dict)
         for q in self.store.quads(self.iris.changelog_graph):
             entries[q.subject.value][q.predicate.value] = q.object.value
-        return [
-            Header(e[_P["recordId"]], parse_datestamp(e[_P["datestamp"]]), e[_P["deleted"]] == "true")
-            for e in entries.values()
-            if e.get(_P["recordKind"]) == "work" and _P["datestamp"] in e and _P["recordId"] in e
-        ]
+        headers, stamps = [], {}
+        for e in entries.values():
+            if _P["datestamp"] not in e or _P["recordId"] not in e:
+                continue
+            stamp = parse_datestamp(e[_P["datestamp"]])
+            stamps[e[_P["recordId"]]] = stamp
+            if e.get(_P["recordKind"]) == "work":
+                headers.append(Header(e[_P["recordId"]], stamp, e[_P["deleted"]] == "true"))
+        return headers, stamps
 
     # ---- sets ---------------------------------------------------------------------------
     def sets(self) -> list[OaiSet]:
@@ -184,20 +200,45 @@ class OaiRepository:
             out[r["t"].value].append(r["x"].value)
         return out
 
-    def bundles(self, ids: list[str]) -> dict[str, list[ox.Quad]]:
-        """id → the Work's record quads plus those of its Instances and Items."""
+    def items(self, ids: list[str], prefix: str | None) -> dict[str, Item]:
+        """Set specs and (with ``prefix``) the rendered metadata of live Works, from the cache
+        when neither the Work's record nor those of its Instances and Items have changed since
+        they were rendered; missing ids were deleted after their header was read."""
+        index = self.index()
         works = {i: self.iris.entity("work", i) for i in ids}
         instances = self._linked("represents", list(works.values()))
-        items = self._linked("partOf", sorted({x for xs in instances.values() for x in xs}))
-        out: dict[str, list[ox.Quad]] = {}
+        parts = self._linked("partOf", sorted({x for xs in instances.values() for x in xs}))
+        out: dict[str, Item] = {}
+        todo: dict[str, tuple] = {}
         for ident, work in works.items():
+            linked = [
+                (iri, self.iris.parse_entity(iri))
+                for i in instances.get(work, [])
+                for iri in [i, *parts.get(i, [])]
+            ]
+            linked_ids = sorted(p[1] for _iri, p in linked if p)
+            key = (ident, index.stamps.get(ident), *((i, index.stamps.get(i)) for i in linked_ids))
+            with self._lock:
+                cached = self._cache.get((prefix, key))
+                if cached is not None:
+                    self._cache.move_to_end((prefix, key))
+            if cached is not None:
+                out[ident] = cached
+            else:
+                todo[ident] = (key, linked_ids)
+        for ident, (key, linked_ids) in todo.items():
             quads = list(self.store.quads(self.iris.record_graph(ident)))
-            for iri in instances.get(work, []):
-                for linked in [iri, *items.get(iri, [])]:
-                    parsed = self.iris.parse_entity(linked)
-                    if parsed:
-                        quads += self.store.quads(self.iris.record_graph(parsed[1]))
-            out[ident] = quads
+            if not quads:
+                continue
+            for linked_id in linked_ids:
+                quads += self.store.quads(self.iris.record_graph(linked_id))
+            item = Item(self.set_specs(ident, quads), self.render(prefix, quads) if prefix else None)
+            out[ident] = item
+            with self._lock:
+                self._cache[(prefix, key)] = item
+        with self._lock:
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
         return out
 
     def set_specs(self, ident: str, quads: list[ox.Quad]) -> list[str]:

@@ -183,3 +183,24 @@ def test_awkward_text_and_hangul_museums_stay_valid(small, schemas) -> None:
     assert len(spec) == 1 and spec[0].startswith("museum:")
     headers, _p, _t = harvest(small, schemas, set=spec[0])
     assert ids(headers) == ["odd"]
+
+
+def test_rendered_metadata_follows_changes_to_the_work_and_its_instances(small, schemas) -> None:
+    def edm_type() -> list[str]:
+        doc = valid(
+            schemas,
+            get(small, verb="GetRecord", identifier="oai:127.0.0.1:w-00", metadataPrefix="edm"),
+            "edm",
+        )
+        return doc.xpath("//edm:ProvidedCHO/edm:type/text()", namespaces=NS)
+
+    assert edm_type() == ["3D"]
+    assert edm_type() == ["3D"]  # second time from the cache
+    instance = small.ctx.records.get("w-00-scan")
+    put(small, [{**instance, "instance_type": "image"}])  # only the Instance changes
+    assert edm_type() == ["IMAGE"]
+    put(small, [work("w-00", 0, title={"en": "Renamed"})])
+    doc = valid(
+        schemas, get(small, verb="GetRecord", identifier="oai:127.0.0.1:w-00", metadataPrefix="oai_dc")
+    )
+    assert doc.xpath("//dc:title/text()", namespaces=NS) == ["Renamed"]
