@@ -75,14 +75,15 @@ def _source(request: Request, ctx: HeritageContext, item_id: str) -> pyramid.Ima
         if not original.is_file():
             raise
         jobs = request.app.state.jobs
-        job = next(
-            (
-                j
-                for j in jobs.all()
-                if j.kind == "tile-pyramid" and j.subject == item_id and j.status in ("queued", "running")
-            ),
-            None,
-        ) or jobs.submit("tile-pyramid", item_id, lambda report: _pyramid_job(original, report))
+        with _SUBMIT:  # one build per item, however many tile requests arrive meanwhile
+            job = next(
+                (
+                    j
+                    for j in jobs.all()
+                    if j.kind == "tile-pyramid" and j.subject == item_id and j.status in ("queued", "running")
+                ),
+                None,
+            ) or jobs.submit("tile-pyramid", item_id, lambda report: _pyramid_job(original, report))
         raise _Retry(f"{exc.detail} (job {job.id})", job=job.id) from None
 
 
