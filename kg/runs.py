@@ -159,7 +159,8 @@ def drop_run(store: Store, iris: Iris, run_id: str) -> bool:
 
 
 def list_runs(store: Store) -> list[dict]:
-    """Every run with its kind, model, times and the number of predictions / similarity edges."""
+    """Every run with its kind, model, times, evaluation metrics and the number of predictions /
+    similarity edges."""
     rows = store.select(
         """SELECT ?run ?g ?kind ?model ?version ?started ?ended
              (COUNT(DISTINCT ?p) AS ?predictions) (COUNT(DISTINCT ?s) AS ?similarities) WHERE {
@@ -169,6 +170,12 @@ def list_runs(store: Store) -> list[dict]:
              OPTIONAL { ?p a hg:Prediction } OPTIONAL { ?s a hg:Similarity } }
          } GROUP BY ?run ?g ?kind ?model ?version ?started ?ended ORDER BY ?started"""
     )
+    metrics: dict[str, dict[str, float]] = {}
+    for r in store.select(
+        "SELECT ?run ?name ?value WHERE { GRAPH ?g { ?run a hg:ModelRun ; hg:metric ?m . "
+        "?m hg:metricName ?name ; hg:value ?value } }"
+    ):
+        metrics.setdefault(r["run"].value, {})[r["name"].value] = float(r["value"].value)
     out = []
     for r in rows:
         out.append(
@@ -182,6 +189,7 @@ def list_runs(store: Store) -> list[dict]:
                 "ended": r["ended"].value if "ended" in r else None,
                 "predictions": int(r["predictions"].value),
                 "similarities": int(r["similarities"].value),
+                "metrics": metrics.get(r["run"].value, {}),
             }
         )
     return out

@@ -39,7 +39,8 @@ def make_split(source: str | Path, out: str | Path, seed: int = 0, fraction: flo
     return len(picked)
 
 
-def _score(preds: list[str], rows: list[Row], attr: str) -> tuple[float, float]:
+def score_predictions(preds: list[str], rows: list[Row], attr: str) -> tuple[float, float]:
+    """(top-1 accuracy, macro-F1): a hit is a top class among the row's true labels."""
     hits = [p in r.labels[attr] for p, r in zip(preds, rows, strict=True)]
     truth = [
         p if p in r.labels[attr] else sorted(r.labels[attr])[0] for p, r in zip(preds, rows, strict=True)
@@ -58,8 +59,8 @@ def evaluate_rows(train: list[Row], test: list[Row], attrs=EVAL_ATTRS) -> dict:
         model = AttributeModel(attr).fit(train)
         base = BaselineModel(attr).fit(train)
         blind = features_only(evaluated)
-        acc, f1 = _score([p for p, _ in model.top(blind)], evaluated, attr)
-        bacc, bf1 = _score([p for p, _ in base.top(blind)], evaluated, attr)
+        acc, f1 = score_predictions([p for p, _ in model.top(blind)], evaluated, attr)
+        bacc, bf1 = score_predictions([p for p, _ in base.top(blind)], evaluated, attr)
         name = FIGURE_NAMES[attr]
         result["model"][name] = round(acc, 4)
         result["model"][f"{attr}_macro_f1"] = round(f1, 4)

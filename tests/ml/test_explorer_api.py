@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from api import routes_ml
 from api.problems import install as install_problem_handlers
+from kg.runs import list_runs
 from ml.encoders import EmbeddingCache, MobileNetEncoder, encode_files
 from ml.image_index import load_image_index, sync_image_index
 from ml.predict import similarity_run
@@ -53,7 +54,10 @@ def test_image_query_similar_map_predictions(client, mlctx):
     assert body["representatives"]["material"]
     computed = client.get("/api/similar/w00").json()
     assert computed["from"] == "computed-image" and computed["items"][0]["id"] == "w01"
-    similarity_run(mlctx, load_image_index(mlctx, MobileNetEncoder()), k=2)
+    run_id, _ = similarity_run(mlctx, load_image_index(mlctx, MobileNetEncoder()), k=2)
+    [run] = [r for r in list_runs(mlctx.store) if r["run_id"] == run_id]
+    # w00 and w01 (ceramic) are each other's first neighbour, the second is the metal w10
+    assert run["similarities"] == 6 and 0.0 < run["metrics"]["material_precision_at_k"] < 1.0
     from_run = client.get("/api/similar/w00").json()
     assert from_run["from"] == "run" and from_run["items"][0]["id"] == "w01"
     points = client.get("/api/map").json()["points"]

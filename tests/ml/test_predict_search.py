@@ -16,7 +16,11 @@ def test_predictions_fill_missing_values_only(mlctx):
     assert bundle["representatives"]["material"][CERAMIC][0].startswith("w0")
     run_id, n = predict_run(mlctx, bundle)
     # one missing material and one missing era per maker
-    assert n >= 6 and list_runs(mlctx.store)[0]["run_id"] == run_id
+    [run] = list_runs(mlctx.store)
+    assert n >= 6 and run["run_id"] == run_id
+    # the run's PROV carries hold-out figures of the same model (fitted on 80% of the labelled works)
+    assert 0.0 <= run["metrics"]["material_holdout_top1"] <= 1.0 and "era_holdout_macro_f1" in run["metrics"]
+    assert run["metrics"]["training_rows"] == 24
     w07 = predictions_for_work(mlctx, "w07")
     assert w07["predicted"]["material"][0]["value"] == CERAMIC and "material" not in w07["curated"]
     assert 0.0 < w07["predicted"]["material"][0]["confidence"] <= 1.0
