@@ -146,11 +146,11 @@ def to_edm(
     items = [
         it for inst in view.subjects_with("represents", work) for it in view.subjects_with("partOf", inst)
     ]
-    for item in items:
-        url = view.value(item, "contentUrl") or view.value(item, "sourceUrl")
-        if not url:
-            continue
+    # our files (contentUrl), or remote ones an import brought in (sourceUrl)
+    located = [(it, u) for it in items if (u := view.value(it, "contentUrl") or view.value(it, "sourceUrl"))]
+    for item, url in located:
         _web_resource(root, view, item, url, contextual)
+    urls = [url for _item, url in located]
 
     for iri, kind in sorted(contextual.items()):
         _contextual(root, view, iri, kind, work)
@@ -160,14 +160,12 @@ def to_edm(
     _resource(agg, "edm:aggregatedCHO", work)
     museum = next(iter(view.objects(work, "heldBy")), None)
     _literal(agg, "edm:dataProvider", view.label(museum.value) if museum else provider)
-    for item in items[1:]:
-        if url := view.value(item, "contentUrl"):
-            _resource(agg, "edm:hasView", url)
+    for url in urls[1:]:
+        _resource(agg, "edm:hasView", url)
     if source := view.value(work, "sourceUrl"):
         _resource(agg, "edm:isShownAt", source)
-    first = next((view.value(it, "contentUrl") for it in items if view.value(it, "contentUrl")), None)
-    if first:
-        _resource(agg, "edm:isShownBy", first)
+    if urls:
+        _resource(agg, "edm:isShownBy", urls[0])
     _literal(agg, "edm:provider", provider)
     _resource(agg, "edm:rights", view.value(work, "rights") or "http://rightsstatements.org/vocab/CNE/1.0/")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

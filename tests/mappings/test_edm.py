@@ -225,3 +225,20 @@ def test_foreign_edm_resolves_through_scheme_labels(to_quads, iris) -> None:
     objects = {q.object.value for q in to_quads(rec) if q.subject.value == iris.entity("work", "42")}
     assert "https://w3id.org/heritage-graph/scheme/material/porcelain" in objects
     assert "https://w3id.org/heritage-graph/scheme/type/ceramics" in objects
+
+
+def test_remote_items_survive_a_second_round_trip(to_quads, schemes, edm_schema, edm_rules) -> None:
+    """A harvested WebResource (an Item with only a source_url) is exported and re-imported as such."""
+    xml = FOREIGN_EDM.replace(
+        b"<edm:provider>",
+        b'<edm:isShownBy rdf:resource="http://provider.example/img/42.jpg"/><edm:provider>',
+    )
+    first = edm_to_records(xml, surrogates=True, base=BASE)
+    again = to_edm([q for r in first for q in to_quads(r)], schemes)
+    _valid(edm_schema, again, edm_rules)
+    back = edm_to_records(again, surrogates=True, base=BASE)
+    triples = lambda recs: {
+        (q.subject.value, q.predicate.value, str(q.object)) for r in recs for q in to_quads(r)
+    }  # noqa: E731
+    assert [r["kind"] for r in back] == ["work", "instance", "item"]
+    assert triples(back[1:]) == triples(first[1:])
