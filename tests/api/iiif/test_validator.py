@@ -6,6 +6,7 @@ arbitrary rotations are left out; every other 3.0 test must pass."""
 from __future__ import annotations
 
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -89,3 +90,27 @@ def test_server_stays_up_under_a_burst_of_bad_and_good_requests(server):
         statuses = list(pool.map(lambda case: client.get(f"{base}/{case[0]}").status_code, cases))
         assert statuses == [expected for _, expected in cases]
         assert client.get(f"{base}/item-texture/info.json").status_code == 200
+
+
+def test_concurrent_requests_for_an_untiled_image_start_one_build(server, iiif, tmp_path):
+    from PIL import Image
+
+    from kg.files import store_path
+    from tests.api.iiif.conftest import texture
+
+    source = tmp_path / "late.png"
+    Image.fromarray(texture(4000, 3000)).save(source, compress_level=1)
+    stored = store_path(source, "item-late", iiif.ctx.files_dir)
+    record = {"kind": "item", "id": "item-late", "part_of": "inst-iiif", "title": {"en": "late"}}
+    assert not iiif.ctx.records.put([{**record, **stored.item_fields()}]).rejected
+    url = f"http://{server}/iiif/3/item-late/info.json"
+    with httpx.Client(timeout=30) as client, ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: client.get(url), range(8)))
+        assert {r.status_code for r in answers} <= {200, 503}
+        jobs = {r.json()["job"] for r in answers if r.status_code == 503}
+        assert len(jobs) == 1, jobs  # one build, however many requests
+        for _ in range(300):
+            if client.get(url).status_code == 200:
+                break
+            time.sleep(0.05)
+        assert client.get(url).json()["width"] == 4000
