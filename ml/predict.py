@@ -28,17 +28,41 @@ def models_path(ctx) -> Path:
     return Path(ctx.settings.data_dir) / "models" / "attributes.pkl"
 
 
-def holdout_metrics(rows: list[Row], attr: str, fraction: float = 0.2, seed: int = 0) -> dict[str, float]:
+IMAGE_WEIGHT = 0.5  # unit image vectors beside tf-idf blocks of similar norm
+
+
+def image_block(ctx, rows: list[Row]) -> np.ndarray | None:
+    """Each work's image embedding (zeros + a 0 flag when it has none), or None when the
+    collection has no image index yet (``heritage embed``): the image evidence of DESIGN §5."""
+    from ml.encoders import get_image_encoder
+    from ml.image_index import load_image_index
+
+    index = load_image_index(ctx, get_image_encoder(ctx.settings))
+    if not len(index):
+        return None
+    out = np.zeros((len(rows), index.dim + 1), dtype=np.float32)
+    for i, row in enumerate(rows):
+        vec = index.get(row.id)
+        if vec is not None:
+            out[i, :-1], out[i, -1] = vec * IMAGE_WEIGHT, 1.0
+    return out
+
+
+def holdout_metrics(
+    rows: list[Row], attr: str, dense: np.ndarray | None = None, fraction: float = 0.2, seed: int = 0
+) -> dict[str, float]:
     """Accuracy and macro-F1 of a model fitted on the other 80% of the labelled works: the
     evaluation figures a run's PROV carries (the model written back is then refitted on all)."""
     labeled = [r for r in rows if r.labels.get(attr)]
     rng = random.Random(seed)
     test_ids = {r.id for r in rng.sample(labeled, max(1, round(len(labeled) * fraction)))}
-    train_rows = [r for r in rows if r.id not in test_ids]
-    test_rows = [r for r in labeled if r.id in test_ids]
+    train_idx = [i for i, r in enumerate(rows) if r.id not in test_ids]
+    test_idx = [i for i, r in enumerate(rows) if r.id in test_ids]
+    train_rows, test_rows = [rows[i] for i in train_idx], [rows[i] for i in test_idx]
     if len({lab for r in train_rows for lab in r.labels.get(attr, ())}) < 2:
         return {}
-    preds = [p for p, _ in AttributeModel(attr).fit(train_rows).top(features_only(test_rows))]
+    model = AttributeModel(attr).fit(train_rows, None if dense is None else dense[train_idx])
+    preds = [p for p, _ in model.top(features_only(test_rows), None if dense is None else dense[test_idx])]
     acc, f1 = score_predictions(preds, test_rows, attr)
     return {f"{attr}_holdout_top1": round(acc, 4), f"{attr}_holdout_macro_f1": round(f1, 4)}
 
@@ -50,20 +74,23 @@ def train(ctx, attrs=ATTRIBUTES, representatives: int = 5, evaluate: bool = True
     (``bundle["metrics"]``), which ``predict_run`` records in the run's PROV description.
     """
     rows = rows_from_store(ctx.store, ctx.iris.base)
+    dense = image_block(ctx, rows)
     bundle: dict = {
         "trained": datetime.now(UTC).isoformat(),
         "models": {},
         "representatives": {},
         "metrics": {},
+        "image_dim": None if dense is None else dense.shape[1],
     }
     for attr in attrs:
         labeled = [r for r in rows if r.labels.get(attr)]
         if len({lab for r in labeled for lab in r.labels[attr]}) < 2:
             continue
         if evaluate:
-            bundle["metrics"].update(holdout_metrics(rows, attr))
-        model = AttributeModel(attr).fit(rows)
-        proba = model.predict_proba(features_only(labeled))
+            bundle["metrics"].update(holdout_metrics(rows, attr, dense))
+        model = AttributeModel(attr).fit(rows, dense)
+        keep = [i for i, r in enumerate(rows) if r.labels.get(attr)]
+        proba = model.predict_proba(features_only(labeled), None if dense is None else dense[keep])
         reps = {}
         for j, cls in enumerate(model.classes):
             members = [i for i, r in enumerate(labeled) if cls in r.labels[attr]]
@@ -85,12 +112,20 @@ def load_models(ctx) -> dict | None:
     return pickle.loads(path.read_bytes()) if path.exists() else None
 
 
-def predict_rows(bundle: dict, rows: list[Row], top: int = 3) -> list[dict[str, list[tuple[str, float]]]]:
-    """Per row and attribute, the ``top`` classes with calibrated probabilities."""
+def predict_rows(
+    bundle: dict, rows: list[Row], top: int = 3, dense: np.ndarray | None = None
+) -> list[dict[str, list[tuple[str, float]]]]:
+    """Per row and attribute, the ``top`` classes with calibrated probabilities.
+
+    A bundle trained with image evidence needs ``dense`` (``image_block``); rows without it get
+    zeros, which is what a work without an image looked like in training.
+    """
     out: list[dict] = [{} for _ in rows]
     blind = features_only(rows)
+    if bundle.get("image_dim") and (dense is None or dense.shape[1] != bundle["image_dim"]):
+        dense = np.zeros((len(rows), bundle["image_dim"]), dtype=np.float32)
     for attr, model in bundle["models"].items():
-        proba = model.predict_proba(blind)
+        proba = model.predict_proba(blind, dense if bundle.get("image_dim") else None)
         for i in range(len(rows)):
             order = np.argsort(-proba[i])[:top]
             out[i][attr] = [(model.classes[j], round(float(proba[i, j]), 4)) for j in order]
@@ -102,7 +137,9 @@ def predict_run(ctx, bundle: dict | None = None, threshold: float = 0.5) -> tupl
     started = datetime.now(UTC)
     bundle = bundle or load_models(ctx) or train(ctx)
     rows = rows_from_store(ctx.store, ctx.iris.base)
-    preds = predict_rows(bundle, rows, top=5)
+    preds = predict_rows(
+        bundle, rows, top=5, dense=image_block(ctx, rows) if bundle.get("image_dim") else None
+    )
     predictions = []
     for row, per_attr in zip(rows, preds, strict=True):
         for attr, ranked in per_attr.items():
@@ -116,7 +153,8 @@ def predict_run(ctx, bundle: dict | None = None, threshold: float = 0.5) -> tupl
     run = Run(
         run_id=new_run_id("predict"),
         kind="predict",
-        model="calibrated one-vs-rest logistic regression (title, maker, culture, maker/culture neighbourhood)",
+        model="calibrated one-vs-rest logistic regression (title, maker, culture, maker/culture neighbourhood"
+        + (", image embedding)" if bundle.get("image_dim") else ")"),
         model_version=MODEL_VERSION,
         parameters={
             "attributes": sorted(bundle["models"]),

@@ -73,3 +73,21 @@ def test_bad_uploads_are_refused(client):
     assert res.status_code in (400, 415, 422) and "not a readable image" in res.text
     res = client.post("/api/similar/image", files={"image": ("x.png", png((1, 1, 1), size=1), "image/png")})
     assert res.status_code in (400, 415, 422)
+
+
+def test_attribute_models_use_image_evidence(client, mlctx):
+    from ml.features import rows_from_store
+    from ml.predict import image_block, predict_run, train
+
+    assert image_block(mlctx, rows_from_store(mlctx.store, mlctx.iris.base)) is None  # no index yet
+    sync_image_index(mlctx, MobileNetEncoder())
+    rows = rows_from_store(mlctx.store, mlctx.iris.base)
+    block = image_block(mlctx, rows)
+    assert block.shape == (24, 1281) and block[:, -1].sum() == 3  # w00, w01, w10 have images
+    bundle = train(mlctx, attrs=("material",), evaluate=False)
+    assert bundle["image_dim"] == 1281
+    run_id, n = predict_run(mlctx, bundle)
+    assert (
+        n >= 3
+        and "image embedding" in next(r for r in list_runs(mlctx.store) if r["run_id"] == run_id)["model"]
+    )
