@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import get_ctx
-from api.routes_sparql import NotAcceptable, negotiate
 from kg.context import HeritageContext
 from kg.dump import dump_bytes
 from kg.errors import NotFound, UnsupportedFormat
 from kg.namespaces import KINDS, LAYER_CLASSES, PREFIXES, VOID, is_valid_id
+from sparql.formats import NotAcceptable, negotiate
 
 router = APIRouter(tags=["linked data"])
 

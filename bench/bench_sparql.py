@@ -77,12 +77,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"skipped: {args.csv} is absent (pass --csv PATH)")
         return
     from api.app import create_app
-    from api.routes_sparql import execute
     from kg.context import HeritageContext
     from kg.ingest import ingest_file
     from kg.namespaces import PREFIXES
     from kg.settings import load_settings
     from sparql import queries
+    from sparql.execute import execute
     from tests.api.w3c.live import live_server
 
     tmp = Path(tempfile.mkdtemp(prefix="hg-bench-sparql-"))

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from api.app import create_app
-from api.routes_sparql import running_queries
+from sparql.execute import running_queries
 from tests.api.conftest import Api, _api
 from tests.api.w3c.live import live_server
 

@@ -1,0 +1,122 @@
+"""SPARQL Update for curators: run on a scratch copy of the records an update names, then write
+the changed records through the record layer (SHACL validation and change log, as REST does)."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+from kg.context import HeritageContext
+from kg.errors import Forbidden, ValidationError
+from kg.namespaces import LAYER_CLASSES, PREFIXES
+from sparql.execute import syntax_error
+
+_IRI_RE = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
+_LOAD_RE = re.compile(r"\bLOAD\s+(SILENT\s+)?<", re.IGNORECASE)
+
+
+def _named_records(ctx: HeritageContext, text: str) -> set[str]:
+    """Record ids an update names, through a record graph IRI or a layer entity IRI; refuses
+    (403) any other graph of this dataset (change log, ontology, schemes, runs)."""
+    base = ctx.iris.base
+    ids = set()
+    for iri in _IRI_RE.findall(text):
+        if iri.startswith(f"{base}/graph/"):
+            ident = ctx.iris.record_id_of_graph(iri)
+            if ident is None:
+                raise Forbidden(f"updates may only touch record graphs, not <{iri}>")
+            ids.add(ident)
+        parsed = ctx.iris.parse_entity(iri)
+        if parsed and parsed[0] in LAYER_CLASSES:
+            ids.add(parsed[1])
+    return ids
+
+
+_DATASET_WORDS = re.compile(r"\b(GRAPH|WITH|USING)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"<[^<>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+
+
+def _names_graphs(text: str) -> bool:
+    """Whether an update addresses graphs itself (outside IRIs and string literals)."""
+    return bool(_DATASET_WORDS.search(_QUOTED.sub(" ", text)))
+
+
+def apply_update(ctx: HeritageContext, text: str) -> dict:
+    """Run an update on a scratch copy of the record graphs it names, then write the changed
+    records through ``RecordStore.put_quads`` (SHACL validation and change log, as REST does).
+
+    An update without GRAPH/WITH/USING sees the named records' triples as its default graph, so
+    ``DELETE DATA { <work> hg:p "x" }`` removes the triple from the record that holds it and an
+    inserted triple goes to the record of its subject. The update sees only the records it names,
+    so ``DELETE WHERE { GRAPH ?g {...} }`` over everything changes nothing."""
+    if _LOAD_RE.search(text):
+        raise Forbidden("LOAD is not allowed in updates here; ingest files with POST /api/... or the CLI")
+    ids = _named_records(ctx, text)
+    as_default = not _names_graphs(text)
+    scratch = ox.Store()
+    before: dict[str, list[ox.Quad]] = {}
+    home: dict[ox.Triple, set[str]] = {}  # triple -> records holding it (default-graph mode)
+    for ident in ids:
+        before[ident] = ctx.records.quads(ident)
+        if as_default:
+            scratch.extend(ox.Quad(q.subject, q.predicate, q.object) for q in before[ident])
+            for quad in before[ident]:
+                home.setdefault(quad.triple, set()).add(ident)
+        else:
+            scratch.extend(before[ident])
+    try:
+        scratch.update(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise syntax_error("SPARQL Update syntax error", exc) from exc
+    after: dict[str, list[ox.Quad]] = {}
+    for quad in scratch:
+        graph = quad.graph_name
+        if isinstance(graph, ox.DefaultGraph):
+            owners = home.get(quad.triple) or {_owner(ctx, quad)}
+        else:
+            ident = ctx.iris.record_id_of_graph(graph.value) if isinstance(graph, ox.NamedNode) else None
+            if ident is None:
+                raise Forbidden(f"updates may only write record graphs, not {graph}")
+            owners = {ident}
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+            raise ValidationError(f"record {min(owners)}: blank nodes are not allowed in records ({quad})")
+        for ident in owners:
+            graph_node = ox.NamedNode(ctx.iris.record_graph(ident))
+            after.setdefault(ident, []).append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_node))
+    changed = {i: q for i, q in after.items() if set(q) != set(before.get(i, []))}
+    emptied = [i for i, q in before.items() if q and i not in after]
+    graphs = {}
+    for ident, quads in changed.items():
+        kind = ctx.records.kind_of(ident) or _kind_from_quads(ctx, ident, quads)
+        graphs[ident] = (kind, quads)
+    result = ctx.records.put_quads(graphs) if graphs else None
+    if result is not None and result.rejected:
+        violations = [v for r in result.rejected for v in (getattr(r, "violations", None) or [])]
+        detail = "; ".join(r.reason for r in result.rejected)
+        raise ValidationError(f"the update leaves invalid records: {detail}", violations)
+    for ident in emptied:
+        ctx.records.delete(ident)
+    return {
+        "written": sorted(result.written) if result else [],
+        "unchanged": sorted(result.unchanged) if result else [],
+        "deleted": sorted(emptied),
+    }
+
+
+def _owner(ctx: HeritageContext, quad: ox.Quad) -> str:
+    """The record a new default-graph triple belongs to: the one its subject IRI is minted in
+    (``/id/work/w1`` and ``/id/work/w1/dimension/height`` both belong to w1)."""
+    parsed = ctx.iris.parse_entity(quad.subject.value) if isinstance(quad.subject, ox.NamedNode) else None
+    if not parsed or parsed[0] not in LAYER_CLASSES:
+        raise Forbidden(
+            f"a triple outside GRAPH clauses must be about a work, project, instance or item: {quad}"
+        )
+    return parsed[1].split("/")[0]
+
+
+def _kind_from_quads(ctx: HeritageContext, ident: str, quads: list[ox.Quad]) -> str:
+    for kind in LAYER_CLASSES:
+        if any(q.subject.value == ctx.iris.entity(kind, ident) for q in quads):
+            return kind
+    raise ValidationError(f"record {ident}: no work, project, instance or item with this id in the update")
