@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # System packages the tests need: Debian's Chromium for the browser tests (Playwright drives
-# /usr/bin/chromium; no browser is downloaded). Needs root; without it the browser tests skip.
+# /usr/bin/chromium; no browser is downloaded), CJK fonts for Korean screenshots, and libmagic
+# for the official IIIF Image API validator. Needs root; without it the affected tests skip.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || missing+=(libmagic1)
+if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "note: /usr/bin/chromium is missing and this is not root: browser tests will be skipped" >&2
+  echo "note: missing ${missing[*]} and this is not root: the tests that need them will skip" >&2
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null
