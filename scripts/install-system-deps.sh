@@ -6,7 +6,7 @@ set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
-ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || missing+=(libmagic1)
+ldconfig -p 2>/dev/null | grep 'libmagic\.so\.1' >/dev/null || missing+=(libmagic1)  # not grep -q: with pipefail, ldconfig's SIGPIPE would count as missing
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "note: missing ${missing[*]} and this is not root: the tests that need them will skip" >&2
