@@ -126,9 +126,11 @@ def syntax_error(what: str, exc: SyntaxError) -> ParseError:
 
 def _run_remote(store, sparql: str, default_graphs: list[str], named_graphs: list[str], timeout: float):
     """Other backends get the dataset as protocol parameters of their own endpoint."""
-    data = [("query", sparql_prefixes() + sparql)]
-    data += [("default-graph-uri", g) for g in default_graphs]
-    data += [("named-graph-uri", g) for g in named_graphs]
+    data: dict[str, str | list[str]] = {"query": sparql_prefixes() + sparql}
+    if default_graphs:
+        data["default-graph-uri"] = default_graphs
+    if named_graphs:
+        data["named-graph-uri"] = named_graphs
     try:
         response = httpx.post(
             store.query_url,
