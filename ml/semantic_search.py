@@ -128,10 +128,39 @@ def _keyword_score(query: str, text: str) -> float:
     return len(q & t) / len(q)
 
 
+def text_to_image_scores(ctx, query: str, ids: list[str]) -> dict[str, float]:
+    """CLIP text-to-image cosine per work with an embedded image, when CLIP weights are configured.
+
+    Without them (the default, MobileNetV2) this is empty and text-to-image search is the records'
+    text search showing their images, as the docs say.
+    """
+    clip_dir = getattr(ctx.settings, "clip_weights_dir", None)
+    if not clip_dir or not Path(clip_dir).is_dir():
+        return {}
+    from ml.encoders import get_image_encoder
+    from ml.image_index import load_image_index
+
+    encoder = get_image_encoder(ctx.settings)
+    if not encoder.supports_text:
+        return {}
+    index = load_image_index(ctx, encoder)
+    if not len(index):
+        return {}
+    q = encoder.encode_text([query])[0]
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
+    out = {}
+    for ident in ids:
+        vec = index.get(ident)
+        if vec is not None:
+            out[ident] = float(vec @ q)
+    return out
+
+
 def semantic_rank(ctx, query: str, candidate_ids: list[str] | None, limit: int) -> list[tuple[str, float]]:
     """Rank works for ``query``: ``(work id, score)`` best first, at most ``limit``.
 
-    score = 1.0 per matched concept the work carries + 0.5 x keyword overlap + e5 cosine.
+    score = 1.0 per matched concept the work carries + 0.5 x keyword overlap + e5 cosine
+    (+ CLIP text-to-image cosine of the work's image when CLIP weights are configured).
     ``candidate_ids=None`` ranks the whole collection (dense scores then come from the cached text
     index only).
     """
@@ -158,13 +187,19 @@ def semantic_rank(ctx, query: str, candidate_ids: list[str] | None, limit: int) 
             _ON_DEMAND.popitem(last=False)
     q = embed_query(query)
     q = q / max(float(np.linalg.norm(q)), 1e-12)
+    pictures = text_to_image_scores(ctx, query, ids)
     scored = []
     for ident in ids:
         vec = index.get(ident)
         if vec is None:
             vec = _ON_DEMAND.get((ident, texts[ident]))
         dense = float(vec @ q) if vec is not None else 0.0
-        score = concept_hits.get(ident, 0.0) + 0.5 * _keyword_score(query, texts[ident]) + dense
+        score = (
+            concept_hits.get(ident, 0.0)
+            + 0.5 * _keyword_score(query, texts[ident])
+            + dense
+            + pictures.get(ident, 0.0)
+        )
         scored.append((ident, round(score, 6)))
     scored.sort(key=lambda p: (-p[1], p[0]))
     return scored[:limit]

@@ -3,6 +3,7 @@ its facets, a Korean query reaches English records, semantic mode finds works no
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -50,3 +51,30 @@ def test_korean_query_and_semantic_mode(client):
     danish = client.get("/api/search", params={"q": "찻주전자", "mode": "semantic", "material": GLASS}).json()
     assert danish["total"] == 7 and all(h["id"].startswith("w2") for h in danish["hits"])
     assert client.get("/api/search", params={"q": "x", "mode": "nope"}).status_code == 422
+
+
+def test_clip_text_to_image_switches_on_with_clip_weights(mlctx, tmp_path, monkeypatch):
+    """With CLIP configured, a text query scores works by their images (a 2-d stand-in model here:
+    no CLIP weights exist offline); without it the score is absent and search is text-only."""
+    from ml import encoders
+    from ml.image_index import image_index_dir
+    from ml.semantic_search import semantic_rank, text_to_image_scores
+    from ml.vector_index import VectorIndex
+
+    class TwoDimClip(encoders.ImageEncoder):
+        model_id, dim, supports_text = "clip:two-dim", 2, True
+
+        def encode_text(self, texts):
+            return np.array([[1.0, 0.0]] * len(texts), dtype=np.float32)
+
+    ids = [f"w0{i}" for i in range(8)]
+    assert text_to_image_scores(mlctx, "teapot", ids) == {}  # MobileNetV2 default: no text tower
+    clip_dir = tmp_path / "clip"
+    clip_dir.mkdir()
+    monkeypatch.setattr(mlctx.settings, "clip_weights_dir", clip_dir)
+    monkeypatch.setitem(encoders._ENCODERS, str(clip_dir), TwoDimClip())
+    index = VectorIndex(2, "clip:two-dim")
+    index.upsert(["w05", "w06"], np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
+    index.save(image_index_dir(mlctx, TwoDimClip()))
+    assert text_to_image_scores(mlctx, "teapot", ids) == {"w05": 1.0, "w06": 0.0}
+    assert semantic_rank(mlctx, "teapot", ids, 1)[0][0] == "w05"
