@@ -121,20 +121,35 @@ class OaiRepository:
             return self._index
 
     def _read_log(self) -> tuple[list[Header], dict[str, datetime]]:
-        """Work headers, and the datestamp of every record (a Work's payload also depends on
-        its Instances' and Items' records)."""
+        """Work headers, and the datestamp of every record. A Work's OAI datestamp is the latest
+        of its own record's and of its Instances' and Items' (they are part of its EDM), so an
+        incremental harvest sees a new or edited scan of the Work."""
         entries: dict[str, dict[str, str]] = defaultdict(dict)
         for q in self.store.quads(self.iris.changelog_graph):
             entries[q.subject.value][q.predicate.value] = q.object.value
-        headers, stamps = [], {}
+        works: list[tuple[str, bool]] = []
+        stamps: dict[str, datetime] = {}
         for e in entries.values():
             if _P["datestamp"] not in e or _P["recordId"] not in e:
                 continue
-            stamp = parse_datestamp(e[_P["datestamp"]])
-            stamps[e[_P["recordId"]]] = stamp
+            stamps[e[_P["recordId"]]] = parse_datestamp(e[_P["datestamp"]])
             if e.get(_P["recordKind"]) == "work":
-                headers.append(Header(e[_P["recordId"]], stamp, e[_P["deleted"]] == "true"))
-        return headers, stamps
+                works.append((e[_P["recordId"]], e[_P["deleted"]] == "true"))
+        latest = dict(stamps)
+        for linked, target in self._links():  # Items first, then Instances (query order)
+            if linked in latest and target in latest:
+                latest[target] = max(latest[target], latest[linked])
+        return [Header(i, stamps[i] if deleted else latest[i], deleted) for i, deleted in works], stamps
+
+    def _links(self) -> list[tuple[str, str]]:
+        """(Item id, Instance id) pairs, then (Instance id, Work id) pairs."""
+        pairs: list[tuple[str, str]] = []
+        for prop in ("partOf", "represents"):
+            for row in self.store.select(f"SELECT ?x ?t WHERE {{ ?x hg:{prop} ?t }}"):
+                x, t = self.iris.parse_entity(row["x"].value), self.iris.parse_entity(row["t"].value)
+                if x and t:
+                    pairs.append((x[1], t[1]))
+        return pairs
 
     # ---- sets ---------------------------------------------------------------------------
     def sets(self) -> list[OaiSet]:

@@ -81,9 +81,14 @@ def test_list_identifiers_pages_every_work_once_with_size_and_cursor(small, sche
     assert [t.get("cursor") for t in tokens] == ["0", "5", "10"]
     assert {t.get("completeListSize") for t in tokens} == {"12"}
     assert tokens[-1].text is None  # an empty token closes the list
-    first = headers[0]
-    assert first.find("oai:datestamp", NS).text.endswith("Z")
-    assert "museum:national-museum-of-korea" in first.xpath("oai:setSpec/text()", namespaces=NS)
+    by_id = dict(zip(ids(headers), headers, strict=True))
+    assert by_id["w-02"].find("oai:datestamp", NS).text.endswith("Z")
+    assert by_id["w-02"].xpath("oai:setSpec/text()", namespaces=NS) == [
+        "museum:national-museum-of-korea",
+        "type:bell",
+    ]
+    # w-00's Instance was written after it: the Work's datestamp is the later one, so it comes last
+    assert ids(headers)[-1] == "w-00"
 
 
 def test_list_records_oai_dc_and_edm_validate(small, schemas) -> None:
@@ -197,8 +202,13 @@ def test_rendered_metadata_follows_changes_to_the_work_and_its_instances(small, 
     assert edm_type() == ["3D"]
     assert edm_type() == ["3D"]  # second time from the cache
     instance = small.ctx.records.get("w-00-scan")
+    time.sleep(1.1)
     put(small, [{**instance, "instance_type": "image"}])  # only the Instance changes
     assert edm_type() == ["IMAGE"]
+    # ... and the Work's datestamp moves with it, so incremental harvests see the change
+    changed = next(c for c in small.ctx.records.changes(kind="instance") if c.id == "w-00-scan").datestamp
+    headers, _p, _t = harvest(small, schemas, **{"from": changed.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    assert ids(headers) == ["w-00"]
     put(small, [work("w-00", 0, title={"en": "Renamed"})])
     doc = valid(
         schemas, get(small, verb="GetRecord", identifier="oai:127.0.0.1:w-00", metadataPrefix="oai_dc")
