@@ -1,7 +1,7 @@
 """The OAI-PMH 2.0 data provider: one method per verb over ``kg.oai_repo.OaiRepository``.
 
-Items are Works (one named graph each); their datestamp is the change-log datestamp of the Work's
-record. Lists are ordered by (datestamp, id) and paged by a signed, stateless token that carries a
+Items are Works (one named graph each); their datestamp is the latest change-log datestamp of the
+Work's record and of its Instances' and Items' records (all of them shape its EDM). Lists are ordered by (datestamp, id) and paged by a signed, stateless token that carries a
 cursor and a snapshot time: a record that changes during a harvest gets a datestamp after the
 snapshot, so it is neither sent twice nor lost: it comes in the next incremental harvest (from =
 this harvest's responseDate). Deleted Works are kept (``deletedRecord`` = persistent).
