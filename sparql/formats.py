@@ -3,6 +3,8 @@ q-values: which serialization a client gets, or a 406 when none fits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 
 from kg.errors import HeritageError
@@ -74,11 +76,16 @@ def pick(accept: str | None, offers: list[str]) -> str:
     return media
 
 
-def serialize_triples(triples: list[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
-    """Oxigraph's serializer, with prefixes where the format has them (Turtle, RDF/XML, JSON-LD)."""
+def serialize_triples(
+    triples: Iterable[ox.Triple | ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str]
+) -> bytes:
+    """Oxigraph's serializer, with prefixes where the format has them (Turtle, RDF/XML, JSON-LD).
+    Quads are welcome if they are in the default graph (what ``ox.parse`` of N-Triples yields)."""
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
         try:
             return ox.serialize(triples, format=fmt, prefixes=prefixes)
-        except (TypeError, ValueError):  # a prefix the format cannot use: plain output instead
-            pass
+        except (TypeError, ValueError):
+            if not isinstance(triples, list):  # a consumed iterator cannot be replayed
+                raise
+            # else: a prefix the format cannot use; plain output instead
     return ox.serialize(triples, format=fmt)

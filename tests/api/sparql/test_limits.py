@@ -149,3 +149,13 @@ def test_cap_counts_solutions_not_lines(capped, n, truncated) -> None:
         "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+xml"}
     )
     assert xml.text.count("<result>") == min(n, 50)
+
+
+@pytest.mark.parametrize(("n", "truncated"), [(50, False), (51, True)])
+def test_construct_cap_counts_triples_not_lines(capped, n, truncated) -> None:
+    values = " ".join(f'"line {i}\\nnext"' for i in range(n))
+    query = f"CONSTRUCT {{ <http://example.org/s> <http://example.org/p> ?x }} WHERE {{ VALUES ?x {{ {values} }} }}"
+    response = capped.client.get("/sparql", params={"query": query}, headers={"Accept": "text/turtle"})
+    objects = {q.object.value for q in ox.parse(response.content, ox.RdfFormat.TURTLE)}
+    assert len(objects) == min(n, 50) and objects <= {f"line {i}\nnext" for i in range(n)}
+    assert (response.headers.get("x-result-truncated") == "true") is truncated
