@@ -225,6 +225,24 @@ class Projector:
                     _add_prop(props, prop_name(pred), obj)  # IRIs like hg:rights, hg:sourceUrl
             self.add_node(subject, labels, props)
 
+    def add_similarity(self, run: str, source: str, target: str, score: ox.Literal | None,
+                       rank: ox.Literal | None) -> None:  # fmt: skip
+        """One ``hg:Similarity`` node of a run as a ``SIMILAR_TO {score, rank, run}`` edge."""
+        props: dict[str, object] = {"run": run}
+        if score is not None:
+            props["score"] = literal_value(score)
+        if rank is not None:
+            props["rank"] = literal_value(rank)
+        self.add_edge(source, "SIMILAR_TO", target, props)
+
+    def add_prediction(self, run: str, entity: str, value: str, attribute: str | None,
+                       confidence: ox.Literal | None) -> None:  # fmt: skip
+        """One ``hg:Prediction`` node of a run as a ``PREDICTED {attribute, confidence, run}`` edge."""
+        props: dict[str, object] = {"run": run, "attribute": attribute or ""}
+        if confidence is not None:
+            props["confidence"] = literal_value(confidence)
+        self.add_edge(entity, "PREDICTED", value, props)
+
     def _add_run(self, quads: Iterable[ox.Quad], run: str) -> None:
         by_subject: dict[str, dict[str, object]] = defaultdict(dict)
         for s, p, o, _g in quads:
@@ -235,20 +253,13 @@ class Projector:
             kind = values.get(RDF_TYPE)
             kind = kind.value if kind is not None else None
             if kind == similarity and _SOURCE in values and _TARGET in values:
-                props: dict[str, object] = {"run": run}
-                if _SCORE in values:
-                    props["score"] = literal_value(values[_SCORE])
-                if _RANK in values:
-                    props["rank"] = literal_value(values[_RANK])
-                self.add_edge(values[_SOURCE].value, "SIMILAR_TO", values[_TARGET].value, props)
+                self.add_similarity(run, values[_SOURCE].value, values[_TARGET].value,
+                                    values.get(_SCORE), values.get(_RANK))  # fmt: skip
             elif kind == prediction and _PREDICTION_OF in values and _PREDICTED_VALUE in values:
                 attribute = values.get(_ATTRIBUTE)
-                props = {"run": run, "attribute": attribute.value if attribute is not None else ""}
-                if _CONFIDENCE in values:
-                    props["confidence"] = literal_value(values[_CONFIDENCE])
-                self.add_edge(
-                    values[_PREDICTION_OF].value, "PREDICTED", values[_PREDICTED_VALUE].value, props
-                )
+                self.add_prediction(run, values[_PREDICTION_OF].value, values[_PREDICTED_VALUE].value,
+                                    attribute.value if attribute is not None else None,
+                                    values.get(_CONFIDENCE))  # fmt: skip
 
 
 _SOURCE, _TARGET, _SCORE, _RANK = str(HG.source), str(HG.target), str(HG.score), str(HG.rank)
