@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -142,6 +146,58 @@ def test_an_interrupted_harvest_resumes_where_it_stopped(provider, tmp_path) -> 
         HarvestState.key(provider.url, None, "edm")
     ]
     assert "token" not in entry and entry["last"]
+
+
+@contextmanager
+def gate(target: str, hold_at: int) -> Iterator[tuple[str, threading.Event, threading.Event]]:
+    """A forwarding proxy that answers the first ``hold_at - 1`` requests and then holds every
+    request until released: the harvester is provably mid-harvest when the test kills it."""
+    arrived, release = threading.Event(), threading.Event()
+    count = [0]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            count[0] += 1
+            if count[0] >= hold_at:
+                arrived.set()
+                release.wait(60)
+            query = self.path.partition("?")[2]
+            resp = httpx.get(f"{target}?{query}", timeout=60)
+            self.send_response(resp.status_code)
+            self.send_header("Content-Type", resp.headers["content-type"])
+            self.send_header("Content-Length", str(len(resp.content)))
+            self.end_headers()
+            self.wfile.write(resp.content)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/oai", arrived, release
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_killed_harvest_resumes_with_every_record_once(provider, tmp_path) -> None:
+    with gate(provider.url, hold_at=3) as (url, arrived, release):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "heritage", "harvest", url, "--data", str(tmp_path)],
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert arrived.wait(120), "the harvester never asked for page 3"
+        proc.send_signal(signal.SIGKILL)  # mid-harvest: two pages committed, the third in flight
+        proc.wait(timeout=30)
+        release.set()
+        assert len(works_in(tmp_path)) == 14
+        done = cli(url, "--data", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "3 pages, 16 written, 0 unchanged" in done.stdout and "(resumed)" in done.stdout
+    assert sorted(works_in(tmp_path)) == [f"w-{n:02d}" for n in range(N_WORKS)]
 
 
 def test_incremental_harvest_brings_changes_and_deletions(provider, tmp_path) -> None:
