@@ -161,7 +161,9 @@ class OaiProvider:
             return (
                 (lower is None or h.datestamp >= lower)
                 and h.datestamp < upper
-                and (members is None or (not h.deleted and h.id in members))
+                # a deleted Work's sets are gone with its graph: its deletion is reported in every
+                # set, so selective harvesters learn of it (unknown ids are no-ops for them)
+                and (members is None or h.deleted or h.id in members)
             )
 
         index = self.repo.index()
