@@ -26,7 +26,11 @@ from kg.neo4j_projection import BASE_LABEL, batches
 
 SCHEMA_STATEMENTS = {
     "neo4j": [f"CREATE CONSTRAINT resource_iri IF NOT EXISTS FOR (n:{BASE_LABEL}) REQUIRE n.iri IS UNIQUE"],
-    "memgraph": [f"CREATE CONSTRAINT ON (n:{BASE_LABEL}) ASSERT n.iri IS UNIQUE"],
+    # Memgraph's uniqueness constraint does not index the property: the MATCHes need the index too
+    "memgraph": [
+        f"CREATE INDEX ON :{BASE_LABEL}(iri)",
+        f"CREATE CONSTRAINT ON (n:{BASE_LABEL}) ASSERT n.iri IS UNIQUE",
+    ],
     "falkordb": [f"CREATE INDEX FOR (n:{BASE_LABEL}) ON (n.iri)"],
 }
 
@@ -216,11 +220,18 @@ def cypher_value(value: object) -> str:
 
 def open_transport(uri: str, user: str | None = None, password: str | None = None,
                    database: str | None = None) -> GraphTransport:  # fmt: skip
-    """``bolt://`` / ``neo4j://`` → Bolt (Neo4j 5 dialect); ``falkordb://host:port`` → native."""
+    """``bolt://`` / ``neo4j://`` → Bolt (Neo4j 5 dialect); ``memgraph://host:port`` → Bolt with the
+    Memgraph dialect; ``falkordb://host:port`` → native."""
     parsed = urlparse(uri)
+    if parsed.scheme == "memgraph":
+        return BoltTransport(
+            "bolt://" + parsed.netloc.rsplit("@", 1)[-1], user, password, database, dialect="memgraph"
+        )
     if parsed.scheme == "falkordb":
         return FalkorDBTransport(parsed.hostname or "127.0.0.1", parsed.port or 6379, database or "heritage",
                                  password=password)  # fmt: skip
     if parsed.scheme in ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc"):
         return BoltTransport(uri, user, password, database)
-    raise ValueError(f"unsupported graph server URI {uri!r} (use bolt://, neo4j:// or falkordb://)")
+    raise ValueError(
+        f"unsupported graph server URI {uri!r} (use bolt://, neo4j://, memgraph:// or falkordb://)"
+    )

@@ -151,6 +151,20 @@ def test_unknown_uri_scheme_is_a_clear_error():
         FalkorDBTransport("127.0.0.1", 1).run("RETURN 1")
 
 
+def test_uri_schemes_pick_transport_and_dialect():
+    memgraph = open_transport("memgraph://127.0.0.1:1")
+    neo4j = open_transport("neo4j://127.0.0.1:1", database="neo4j")
+    try:
+        assert isinstance(memgraph, BoltTransport) and memgraph.dialect == "memgraph"
+        assert memgraph.uri == "bolt://127.0.0.1:1"
+        assert isinstance(neo4j, BoltTransport) and neo4j.dialect == "neo4j"
+        with pytest.raises(GraphServerUnavailable, match="unreachable"):
+            memgraph.ensure_schema()  # the first statement fails cleanly, not as a dialect error
+    finally:
+        memgraph.close()
+        neo4j.close()
+
+
 def test_sync_after_write_when_auto_sync_is_on(falkordb_server, tmp_path):  # noqa: F811
     from kg.neo4j_sync import sync_after_write
     from kg.settings import load_settings
