@@ -41,7 +41,43 @@ def detect_stains(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
     kernel = np.ones((3, 3), np.uint8)
     for _ in range(2):
         stains = cv2.dilate(stains, kernel) & weak | stains
+    stains = _keep_isolated(image, stains, threshold, ring=max(3, size // 100))
     return cv2.dilate(stains, np.ones((5, 5), np.uint8)).astype(bool)
+
+
+def _keep_isolated(
+    image: np.ndarray, mask: np.ndarray, threshold: float, ring: int, min_fraction: float = 0.8
+) -> np.ndarray:
+    """Keep the blobs that differ in colour from (nearly) all of the ring of pixels around them.
+
+    A stain sits on top of the picture, so it contrasts with its surroundings on every side; a
+    flat patch of picture content (a piece of an orange suit, a highlight on a face) that passed
+    the other tests is part of a larger region, so much of its ring has a similar colour. The
+    fraction (0.8) was tuned on damage seeds 1000+, not the benchmark's: on the 8 shared images it
+    cut the clean-image stain flags from ~5% to ~0.4% of the pixels for a recall of 0.67 (was 0.77).
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    out = np.zeros(mask.shape, np.uint8)
+    pixels = image.astype(np.int16)
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * ring + 1, 2 * ring + 1))
+    h, w = mask.shape
+    for index in range(1, count):
+        x, y, bw, bh = stats[index, :4]
+        x0, y0 = max(0, x - 2 * ring), max(0, y - 2 * ring)
+        x1, y1 = min(w, x + bw + 2 * ring), min(h, y + bh + 2 * ring)
+        blob = (labels[y0:y1, x0:x1] == index).astype(np.uint8)
+        around = cv2.dilate(blob, disk).astype(bool) & ~cv2.dilate(blob, np.ones((3, 3), np.uint8)).astype(
+            bool
+        )
+        around &= ~mask[y0:y1, x0:x1].astype(bool)
+        patch = pixels[y0:y1, x0:x1]
+        if around.sum() < 8:
+            continue
+        colour = np.median(patch[blob.astype(bool)], axis=0)
+        contrast = np.abs(patch[around] - colour).max(axis=1) > threshold
+        if contrast.mean() >= min_fraction:
+            out[y0:y1, x0:x1][blob.astype(bool)] = 1
+    return out
 
 
 def detect_scratches(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
