@@ -254,11 +254,17 @@ def studio(request: Request, item: str = "") -> HTMLResponse:
         except (NotFound, ValueError):
             return _error(request, 404, f"There is no image item with the id “{item}”.")
     sess = session.current(request)
+    picks = _picks(ctx, lang)
+    eras = views.labels(ctx, [p["era"] for p in picks if p["era"]], lang)
+    by_era: dict[str, list[dict]] = {}
+    for p in picks:  # style exemplars grouped by period, the studio's "period look" presets
+        by_era.setdefault(eras.get(p["era"] or "", "—"), []).append(p)
     return render(
         request,
         "studio.html",
         source=source,
-        picks=_picks(ctx, lang),
+        picks=picks,
+        style_groups=sorted(by_era.items()),
         methods=STUDIO_METHODS,
         style_methods=STYLE_METHODS,
         method_labels={m: t(f"method_{m}", lang) for m in STUDIO_METHODS + STYLE_METHODS},

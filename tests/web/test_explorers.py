@@ -180,6 +180,8 @@ def test_studio_pages(client):
     assert 'data-src="/files/item-nt-097-png/' in res.text and 'data-csrf=""' in res.text
     assert 'id="studio-save"' not in res.text and "needs a curator session" in res.text
     assert 'value="restore:telea"' in res.text and 'value="style:reinhard"' in res.text
+    goryeo = re.search(r'<optgroup label="Goryeo">(.*?)</optgroup>', res.text, re.S).group(1)
+    assert 'value="/files/item-nt-097-png/' in goryeo and "nt-029" not in goryeo  # style presets by era
     assert "복원 작업실" in client.get("/studio?lang=ko").text
     for bad in ("no-such-item", "item-nt-097-glb"):
         missing = client.get(f"/studio?item={bad}")
