@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
 import uuid
 
 import pyoxigraph as ox
@@ -21,7 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from api.problems import problem
 from api.routes_graph import _backend as graph_backend
 from kg.context import HeritageContext
-from kg.errors import HeritageError, NotFound, ValidationError
+from kg.errors import NotFound, ValidationError
 from kg.graph_api import neighbourhood
 from kg.search import search_works
 from web import session, views
@@ -335,13 +336,14 @@ def save_derived(
         parameters={k: v for k, v in info.items() if k != "method"},
         title={k: f"{v} ({method})" for k, v in title.items()},
     )
-    write_result_file(ctx.files_dir, new_id, record["file_name"], data)
+    path = write_result_file(ctx.files_dir, new_id, record["file_name"], data)
     try:
-        result = ctx.records.put([record], "create")
-    except HeritageError:
+        result = ctx.records.put([record], "create")  # SHACL-validated like any other write
+        if getattr(result, "rejected", None):
+            raise ValidationError(f"the derived item was rejected: {result.rejected[0].reason}")
+    except Exception:
+        shutil.rmtree(path.parent, ignore_errors=True)  # no orphan file without its record
         raise
-    if getattr(result, "rejected", None):
-        raise ValidationError(f"the derived item was rejected: {result.rejected[0].reason}")
     return JSONResponse(
         {
             "item": new_id,
