@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--runs", type=int, default=21)
-    args = parser.parse_args(argv or [])
+    args = parser.parse_args(argv)  # None: the command line (python -m bench.bench_sparql --runs 5)
     if not args.csv.is_file():
         print(f"skipped: {args.csv} is absent (pass --csv PATH)")
         return
@@ -115,10 +115,10 @@ def main(argv: list[str] | None = None) -> None:
                 def in_process(query=query, accept=accept) -> bytes:
                     return execute(ctx, query, accept).body
 
-                (t_bare, t_exec, t_http), (body_bare, _b, body_http) = timed_interleaved(
+                medians, (body_bare, _b, body_http) = timed_interleaved(
                     [baseline, in_process, over_http], args.runs
                 )
-                rows.append((name, t_bare, t_exec, t_http, len(body_bare), len(body_http)))
+                rows.append((name, *medians, len(body_bare), len(body_http)))
         ctx.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -99,6 +99,8 @@ class _RowSink:
 
 
 def _run_local(store: OxigraphStore, sparql: str, default_graphs: list[str], named_graphs: list[str]):
+    """The embedded store: protocol dataset parameters replace the query's own FROM clauses (as
+    SPARQL 1.1 Protocol says); without them the default graph is the union of named graphs."""
     kwargs: dict = {"prefixes": PREFIXES}
     try:
         if default_graphs or named_graphs:
