@@ -171,6 +171,13 @@ class Projector:
         else:
             nodes[iri] = (labels, props)
 
+    def absorb(self, proj: Projection) -> None:
+        """Add another projection as if its graphs had been read after this one's."""
+        for iri, (labels, props) in proj.nodes.items():
+            self.add_node(iri, set(labels), dict(props))
+        for edge in proj.edges:
+            self.add_edge(*edge)
+
     def add_graph(self, quads: Iterable[ox.Quad], run: str | None = None) -> None:
         """Project one graph (a record graph, the schemes graph, or a run graph if ``run``)."""
         if run is not None:
@@ -295,10 +302,7 @@ def merge(projections: Iterable[Projection]) -> Projection:
     """One projection from many graphs (agents and concepts shared by records merge by IRI)."""
     projector = Projector()
     for proj in projections:
-        for iri, (labels, props) in proj.nodes.items():
-            projector.add_node(iri, set(labels), dict(props))
-        for edge in proj.edges:
-            projector.add_edge(*edge)
+        projector.absorb(proj)
     return projector.projection
 
 

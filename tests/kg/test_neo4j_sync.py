@@ -258,3 +258,18 @@ def test_sync_adds_new_runs_and_removes_dropped_ones(falkordb_server, tmp_path):
     assert sync.transport.run(runs) == [{"run": iris.entity("run", "sim-2"), "n": 3}]
     assert sync.transport.run("MATCH ()-[e:PREDICTED]->() RETURN count(e) AS n") == [{"n": 0}]
     assert sync.check().ok
+
+
+def test_threaded_read_equals_sequential_read(tmp_path):
+    store, iris = demo_store()
+    for k in range(520):  # enough graphs for two reader threads (at least 250 graphs each)
+        put_work(store, iris, f"t{k}", f"Work {k}", f"작품 {k}", ("ceramic", "bronze")[k % 2], f"m{k % 7}", k)
+    graphs = [
+        g for g, run in GraphSync(store, iris, None, tmp_path / "c.json")._projected_graphs() if not run
+    ]
+    one = GraphSync(store, iris, None, tmp_path / "c.json", read_threads=1)._read_graphs(graphs).projection
+    three = GraphSync(store, iris, None, tmp_path / "c.json", read_threads=3)._read_graphs(graphs).projection
+    assert len(graphs) >= 500
+    assert sum(1 for labels, _p in one.nodes.values() if "Work" in labels) == 525
+    assert one.nodes == three.nodes
+    assert sorted(map(str, one.edges)) == sorted(map(str, three.edges))
