@@ -202,9 +202,9 @@ def test_studio_restores_compares_and_saves(server, page):
     split = _shot(frame)
     w = after.shape[1]
     left, right = slice(0, w // 2 - 4), slice(w // 2 + 4, w)
-    # the restoration changed the painted strokes on both halves ...
-    assert np.abs(after[:, left] - before[:, left]).mean() > 1
-    assert np.abs(after[:, right] - before[:, right]).mean() > 1
+    # the restoration removed stains on both halves (cream blobs on grey and celadon) ...
+    changed = np.abs(after - before).max(axis=2) > 40
+    assert changed[:, left].sum() > 50 and changed[:, right].sum() > 50
     # ... and the slider shows the result on the left, the original on the right
     assert np.abs(split[:, left] - after[:, left]).mean() < 0.5
     assert np.abs(split[:, right] - before[:, right]).mean() < 0.5
