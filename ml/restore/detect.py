@@ -95,13 +95,19 @@ def detect_scratches(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
 
 
 def detect_shadows(
-    image: np.ndarray, ratio: float = 0.7, max_chroma_shift: float = 0.025, penumbra_ratio: float = 0.85
+    image: np.ndarray,
+    ratio: float = 0.7,
+    max_chroma_shift: float = 0.025,
+    penumbra_ratio: float = 0.85,
+    dimming: tuple[float, float] = (0.1, 0.82),
 ) -> np.ndarray:
     """True inside large regions darkened relative to their surroundings (a cast shadow).
 
     Dark picture content (a black helmet, a night sky) is also darker than its surroundings; a
     cast shadow differs in dimming all channels alike, so a candidate is kept only when its
-    chromaticity matches the ring of light around it.
+    chromaticity matches the ring of light around it, and only when it dims its surroundings by a
+    plausible factor (``dimming``: a shadow still gets ambient light, so a region 10x darker than
+    its ring is dark content, and one less than ~20% darker is not worth relighting).
     """
     h, w = image.shape[:2]
     scale = 256 / max(h, w)
@@ -130,8 +136,30 @@ def detect_shadows(
     penumbra = (local / surround < penumbra_ratio).astype(np.uint8)
     for _ in range(8):
         dark = cv2.dilate(dark, np.ones((3, 3), np.uint8)) & penumbra | dark
+    dark = _plausible_dimming(dark, np.log(lum), *dimming)
     dark = cv2.resize(dark, (w, h), interpolation=cv2.INTER_NEAREST)
     return dark.astype(bool)
+
+
+def _plausible_dimming(mask: np.ndarray, log_lum: np.ndarray, darkest: float, lightest: float) -> np.ndarray:
+    """Keep the regions whose interior is between ``darkest`` and ``lightest`` times as bright as
+    the ring around them (medians of log luminance; the penumbra band itself is left out)."""
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    out = np.zeros(mask.shape, np.uint8)
+    near = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13))
+    far = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
+    for index in range(1, count):
+        region = (labels == index).astype(np.uint8)
+        inner = cv2.erode(region, near).astype(bool)
+        if not inner.any():
+            inner = region.astype(bool)
+        ring = cv2.dilate(region, far).astype(bool) & ~cv2.dilate(region, near).astype(bool)
+        if not ring.any():
+            continue
+        step = float(np.median(log_lum[inner]) - np.median(log_lum[ring]))
+        if np.log(darkest) <= step <= np.log(lightest):
+            out[region.astype(bool)] = 1
+    return out
 
 
 def _drop_small(mask: np.ndarray, min_area: int) -> np.ndarray:
