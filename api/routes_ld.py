@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import io
+import queue
+import threading
+from collections.abc import AsyncIterator
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from api.deps import get_ctx
 from kg.context import HeritageContext
 from kg.dump import dump_bytes
 from kg.errors import NotFound, UnsupportedFormat
 from kg.namespaces import KINDS, LAYER_CLASSES, PREFIXES, VOID, is_valid_id
+from kg.store import OxigraphStore
 from sparql.formats import NotAcceptable, negotiate
 
 router = APIRouter(tags=["linked data"])
@@ -92,14 +97,85 @@ def entity_data(kind: str, name: str, ctx: HeritageContext = Depends(get_ctx)):
 async def dump(format: str = Query("nquads", description="nquads or trig"), ctx=Depends(get_ctx)):
     if format not in DUMPS:
         raise UnsupportedFormat(f"dump format {format!r}: use nquads or trig")
-    data = await asyncio.to_thread(lambda: gzip.compress(dump_bytes(ctx.store, format), compresslevel=6))
     filename, inner = DUMPS[format]
     headers = {
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Link": '</void>; rel="describedby"; type="text/turtle"',
         "X-Content-Media-Type": inner,
     }
+    if isinstance(ctx.store, OxigraphStore):
+        fmt = ox.RdfFormat.N_QUADS if format == "nquads" else ox.RdfFormat.TRIG
+        return StreamingResponse(
+            _streamed_dump(ctx.store, fmt), media_type="application/gzip", headers=headers
+        )
+    data = await asyncio.to_thread(lambda: gzip.compress(dump_bytes(ctx.store, format), compresslevel=6))
     return Response(data, media_type="application/gzip", headers=headers)
+
+
+class _ChunkQueue(io.RawIOBase):
+    """What ``gzip`` writes to: compressed chunks go to a bounded queue that the response drains,
+    so memory stays flat however large the dataset; once the response is gone, writing raises
+    and Oxigraph's dump stops."""
+
+    def __init__(self) -> None:
+        self.chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=16)
+        self.gone = threading.Event()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        if not self.send(bytes(data)):
+            raise BrokenPipeError("the client left during the dump")
+        return len(data)
+
+    def send(self, item: bytes | BaseException | None) -> bool:
+        """Queue ``item`` unless the response has gone (then False: nobody will read it)."""
+        while not self.gone.is_set():
+            try:
+                self.chunks.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def take(self) -> bytes | BaseException | None:
+        """The next item; None at the end or once the response has gone (so no thread waits on
+        an abandoned queue)."""
+        while not self.gone.is_set():
+            try:
+                return self.chunks.get(timeout=0.5)
+            except queue.Empty:
+                continue
+        return None
+
+
+async def _streamed_dump(store: OxigraphStore, fmt: ox.RdfFormat) -> AsyncIterator[bytes]:
+    """Oxigraph's own dump of every graph (one consistent snapshot), gzipped on a thread while
+    the response streams: the first bytes leave at once instead of after the whole dataset has
+    been sorted and compressed in memory."""
+    sink = _ChunkQueue()
+
+    def produce() -> None:
+        try:
+            with gzip.GzipFile(fileobj=sink, mode="wb", compresslevel=6) as zipped:
+                prefixes = PREFIXES if fmt == ox.RdfFormat.TRIG else None
+                store._store.dump(zipped, fmt, prefixes=prefixes)
+            sink.send(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the response (or dropped if it left)
+            sink.send(exc)
+
+    threading.Thread(target=produce, name="dump", daemon=True).start()
+    try:
+        while True:
+            item = await asyncio.to_thread(sink.take)
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        sink.gone.set()
 
 
 def void_triples(ctx: HeritageContext) -> list[ox.Triple]:
