@@ -64,3 +64,19 @@ def test_auto_beats_damaged_input_and_keeps_clean_regions(case):
 def test_auto_leaves_a_clean_image_nearly_unchanged():
     clean = texture(256, seed=6)
     assert psnr(clean, restore(clean, None, "auto").image) > 40.0
+
+
+def test_near_black_content_is_not_a_shadow():
+    # A grey picture with a black disc: dark, neutral and large like a shadow, but 20x darker than
+    # its surroundings, which no cast shadow with ambient light does. The same disc at half
+    # brightness is a shadow.
+    grey = texture(256, seed=7).mean(axis=2, keepdims=True).repeat(3, axis=2)
+    yy, xx = np.mgrid[0:256, 0:256]
+    disc = np.hypot(yy - 140, xx - 110) < 45
+    black = grey.copy()
+    black[disc] = (grey[disc] * 0.04).astype(np.uint8)
+    half = grey.copy()
+    half[disc] = (grey[disc] * 0.5).astype(np.uint8)
+    assert detect_shadows(black).mean() < 0.005
+    found = detect_shadows(half)
+    assert (found & disc).sum() > 0.7 * disc.sum()
