@@ -25,6 +25,19 @@ def _text(pairs: list[tuple[str, str | None]]) -> list[dict] | str | None:
     return [{"@value": t, "@language": lang} if lang else {"@value": t} for t, lang in pairs]
 
 
+def _iso_year(year: int) -> str:
+    """ISO 8601 years: four digits; BCE as a signed extended year (1 BCE is year 0)."""
+    return f"{year:04d}" if year >= 0 else f"-{abs(year) - 1:06d}"
+
+
+def _year_interval(begin: str | None, end: str | None) -> str | None:
+    """``begin/end`` as an ISO 8601 interval of years, or one year when only one is known."""
+    years = [_iso_year(int(y)) for y in (begin, end) if y not in (None, "")]
+    if not years:
+        return None
+    return years[0] if len(years) == 1 or years[0] == years[1] else f"{years[0]}/{years[1]}"
+
+
 def _defined_term(view: GraphView, iri: str) -> dict:
     return {"@type": "DefinedTerm", "@id": iri, "name": _text(view.labels(iri))}
 
@@ -46,8 +59,11 @@ def to_schema_org(quads: Iterable[ox.Quad], reference: Iterable[ox.Quad] = ()) -
         doc["genre"] = [_defined_term(view, t.value) for t in types]
     if mats := view.objects(work, "material"):
         doc["material"] = [_defined_term(view, m.value) for m in mats]
-    if eras := view.objects(work, "era"):
-        doc["temporalCoverage"] = [view.label(e.value) for e in eras]
+    # ISO 8601 interval first (what Schema.org consumers parse), then the era labels people read.
+    coverage = [_year_interval(view.value(work, "beginYear"), view.value(work, "endYear"))]
+    coverage += [view.label(e.value) for e in view.objects(work, "era")]
+    if coverage := [c for c in coverage if c]:
+        doc["temporalCoverage"] = coverage
     if statement := view.value(work, "dateStatement"):
         doc["dateCreated"] = statement
     if creators := view.objects(work, "creator"):

@@ -81,7 +81,7 @@ def work_page(request: Request, ident: str) -> HTMLResponse:
     names = views.labels(ctx, views.concept_iris(record), lang)
     origin = str(request.base_url).rstrip("/")
     absolute = {k: origin + v if v and v.startswith("/") else v for k, v in media.items()}
-    doc = views.json_ld(record, names, absolute, str(request.url.remove_query_params("lang")))
+    doc = views.json_ld(ctx, ident, absolute, str(request.url.remove_query_params("lang")))
     return render(
         request,
         "work.html",

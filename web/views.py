@@ -10,8 +10,11 @@ from string import Template
 
 import pyoxigraph as ox
 
+from kg.concepts import load_scheme_quads
 from kg.context import HeritageContext
 from kg.errors import NotFound
+from mappings.export import work_bundle
+from mappings.schema_org import to_schema_org
 from web.i18n import pick
 
 QUERIES = Path(__file__).resolve().parent / "queries"
@@ -146,47 +149,20 @@ def concept_iris(record: dict) -> list[str]:
     return [c["iri"] for f in CONCEPT_FIELDS + ("project_type", "instance_type") for c in record.get(f, [])]
 
 
-def json_ld(record: dict, names: dict[str, str], media: dict[str, str | None], page_url: str) -> dict:
-    """Schema.org VisualArtwork for a Work record (what search engines and aggregators read)."""
-    doc: dict = {
-        "@context": "https://schema.org",
-        "@type": "VisualArtwork",
-        "@id": record["iri"],
-        "url": page_url,
-        "identifier": record.get("identifier", record["id"]),
-        "name": [{"@value": v, "@language": k} for k, v in record.get("title", {}).items()],
-    }
-    if record.get("description"):
-        doc["description"] = [{"@value": v, "@language": k} for k, v in record["description"].items()]
-    materials = [names.get(c["iri"], c["label"]) for c in record.get("material", [])]
-    if materials or record.get("material_statement"):
-        doc["material"] = materials or [record["material_statement"]]
-    begin, end = record.get("begin_year"), record.get("end_year")
-    eras = [names.get(c["iri"], c["label"]) for c in record.get("era", [])]
-    if begin is not None and end is not None:
-        doc["temporalCoverage"] = f"{_year(begin)}/{_year(end)}"
-    elif eras:
-        doc["temporalCoverage"] = eras[0]
-    types = [names.get(c["iri"], c["label"]) for c in record.get("object_type", [])]
-    if types:
-        doc["artform"] = types[0]
+def json_ld(ctx: HeritageContext, work_id: str, media: dict[str, str | None], page_url: str) -> dict:
+    """Schema.org JSON-LD for a Work page: the Schema.org crosswalk's own output (one source for
+    exports and pages), plus what only the page knows: its URL and the image it shows."""
+    doc = to_schema_org(work_bundle(ctx.store, ctx.iris, work_id), _scheme_quads())
+    doc["mainEntityOfPage"] = page_url
     if media.get("image"):
         doc["image"] = media["image"]
-    if record.get("museum"):
-        museum = {"@type": "Museum", "name": record["museum"]}
-        doc["holdingArchive"] = museum
-        doc["isPartOf"] = {"@type": "Collection", "name": record["museum"], "provider": museum}
-    if record.get("rights"):
-        doc["license"] = record["rights"]
-    for dim in record.get("dimensions", []):
-        if dim.get("type") in ("height", "width", "depth"):
-            doc[dim["type"]] = {"@type": "QuantitativeValue", "value": dim["value"], "unitText": dim["unit"]}
     return doc
 
 
-def _year(year: int) -> str:
-    """ISO 8601 years for temporalCoverage: four digits, BCE as a signed extended year."""
-    return f"{year:04d}" if year >= 0 else f"-{abs(year) - 1:06d}"
+@cache
+def _scheme_quads() -> list[ox.Quad]:
+    """Concept labels and era years for the crosswalk (the schemes ship with the code: load once)."""
+    return load_scheme_quads()
 
 
 def json_ld_script(doc: dict) -> str:
