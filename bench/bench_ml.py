@@ -1,5 +1,6 @@
 """Image query latency: real MobileNetV2 encode of a query image + search in a 10,000-vector index
 + map projection + neighbour label vote. ``python -m bench.bench_ml`` prints JSON timings (ms).
+One query image is encoded on ``QUERY_THREADS`` torch threads (see ``ml/encoders.py``).
 
 Baselines measured in the same run: the same query with the 2-D map recomputed instead of read
 from its cache (what the explorer would cost without ``map.npz``), and the HNSW index forced on at
@@ -22,7 +23,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ml.encoders import MobileNetEncoder
+from ml.encoders import QUERY_THREADS, MobileNetEncoder
 from ml.explorer import vote
 from ml.image_index import pca_map, project
 from ml.image_io import load_rgb
@@ -91,6 +92,7 @@ def main() -> dict:
         "dim": DIM,
         "k": K,
         "threads": torch.get_num_threads(),
+        "query_encode_threads": QUERY_THREADS,
         "load_average_1min": round(os.getloadavg()[0], 2),
         "encode_ms_median": _median_ms(encode_s),
         "search_map_vote_ms_median": _median_ms(search_s),
