@@ -22,6 +22,7 @@ from ml.encoders import get_image_encoder
 from ml.features import ATTR_PROPERTIES
 from ml.image_index import image_index_dir, load_image_index, pca_map, project
 from ml.image_io import load_rgb
+from ml.predict import representatives
 from ml.semantic_search import TEXT_DIM, TEXT_MODEL_ID, text_index_dir
 from ml.vector_index import VectorIndex
 
@@ -117,7 +118,8 @@ def explore_image(ctx, data: bytes, k: int = 10) -> dict:
     reps = {}
     for attr, ranked in attributes.items():
         top = ranked[0]["value"]
-        reps[attr] = [i for i, _ in neighbours if top in labels.get(i, {}).get(attr, [])][:5]
+        near = [i for i, _ in neighbours if top in labels.get(i, {}).get(attr, [])]
+        reps[attr] = list(dict.fromkeys(near + representatives(ctx, attr, top)))[:5]
     position = None
     if len(index) >= 2:
         position = dict(
@@ -135,7 +137,12 @@ def explore_image(ctx, data: bytes, k: int = 10) -> dict:
 
 
 def similar_for_work(ctx, work_id: str, k: int = 10) -> dict:
-    """Similar works from the latest similarity run graph, else computed from the vector index."""
+    """Similar works from the latest similarity run graph, else computed from the vector index.
+
+    Returns ``{"work", "from": "run" | "computed-image" | "computed-text" | "none", "run" or
+    "model", "items": [{"id", "title", "era", "material", "score"}]}``; raises ``NotFound`` for an
+    unknown work. This is the function Work pages call.
+    """
     iri = ctx.iris.entity("work", work_id)
     if not ctx.store.ask(f"ASK {{ {ox.NamedNode(iri)} a hg:Work }}"):
         raise NotFound(f"no work {work_id!r}")
@@ -179,8 +186,16 @@ def map_points(ctx) -> dict:
     return {"encoder": index.model_id, "kind": kind, "points": points}
 
 
+MODEL_ATTR = {"objectType": "type"}  # property local name -> attribute model name
+
+
 def predictions_for_work(ctx, work_id: str) -> dict:
-    """Curated and predicted values of one work, kept apart."""
+    """Curated and predicted values of one work, kept apart: ``{"work", "curated": {attr: [IRI]},
+    "predicted": {attr: [{"value", "confidence", "run", "representatives": [work id]}]}}``.
+
+    This (with ``similar_for_work``) is what the Work page shows; it raises ``NotFound`` for an
+    unknown work and is empty, not an error, before any prediction run.
+    """
     iri = ctx.iris.entity("work", work_id)
     if not ctx.store.ask(f"ASK {{ {ox.NamedNode(iri)} a hg:Work }}"):
         raise NotFound(f"no work {work_id!r}")
@@ -196,6 +211,7 @@ def predictions_for_work(ctx, work_id: str) -> dict:
                     "value": r["value"].value,
                     "confidence": float(r["confidence"].value),
                     "run": r["run"].value.rsplit("/", 1)[-1],
+                    "representatives": representatives(ctx, MODEL_ATTR.get(attr, attr), r["value"].value),
                 }
             )
     return {"work": work_id, "curated": curated, "predicted": predicted}

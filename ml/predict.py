@@ -106,10 +106,30 @@ def train(ctx, attrs=ATTRIBUTES, representatives: int = 5, evaluate: bool = True
     return bundle
 
 
+_BUNDLES: dict[str, tuple[int, dict]] = {}
+
+
 def load_models(ctx) -> dict | None:
-    """The saved bundle (our own file under the data dir), or None before ``heritage predict``."""
+    """The saved bundle (our own file under the data dir), or None before ``heritage predict``;
+    kept in memory until the file changes, since item pages and the explorer ask on every view."""
     path = models_path(ctx)
-    return pickle.loads(path.read_bytes()) if path.exists() else None
+    if not path.exists():
+        return None
+    stamp = path.stat().st_mtime_ns
+    cached = _BUNDLES.get(str(path))
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, pickle.loads(path.read_bytes()))
+        _BUNDLES[str(path)] = cached
+    return cached[1]
+
+
+def representatives(ctx, attr: str, value: str, n: int = 5) -> list[str]:
+    """Curated works that best show ``value`` of ``attr`` (highest model probability among the
+    works carrying it), from the last training; [] before ``heritage predict``."""
+    bundle = load_models(ctx)
+    if bundle is None:
+        return []
+    return list(bundle["representatives"].get(attr, {}).get(value, []))[:n]
 
 
 def predict_rows(

@@ -24,6 +24,9 @@ def test_predictions_fill_missing_values_only(mlctx):
     w07 = predictions_for_work(mlctx, "w07")
     assert w07["predicted"]["material"][0]["value"] == CERAMIC and "material" not in w07["curated"]
     assert 0.0 < w07["predicted"]["material"][0]["confidence"] <= 1.0
+    # representative works of the predicted value: curated ceramics (the Wedgwood teapots)
+    reps = w07["predicted"]["material"][0]["representatives"]
+    assert reps and all(r.startswith("w0") and r != "w07" for r in reps)
     assert "material" not in predictions_for_work(mlctx, "w00")["predicted"]  # curated: no prediction
 
 
