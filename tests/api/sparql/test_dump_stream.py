@@ -3,7 +3,6 @@ the producer (a dataset far bigger than the producer's bounded queue, so it must
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import threading
 import time
@@ -17,7 +16,7 @@ from api.app import create_app
 from tests.api.conftest import Api, _api
 from tests.api.w3c.live import live_server
 
-QUADS = 200_000
+QUADS = 400_000  # ~40 MB gzipped: more than the queue and both sockets' buffers can hold
 
 
 def _dump_threads() -> int:
@@ -32,7 +31,7 @@ def big(tmp_path_factory) -> Iterator[tuple[str, Api]]:
             ox.Quad(
                 ox.NamedNode(f"http://example.org/s{i}"),
                 p,
-                ox.Literal(hashlib.sha256(b"%d" % i).hexdigest()),
+                ox.Literal(hashlib.sha512(b"%d" % i).hexdigest()),
                 g,
             )
             for i in range(QUADS)
@@ -46,18 +45,12 @@ def test_a_client_that_hangs_up_stops_the_dump(big) -> None:
     assert _dump_threads() == 0
     with httpx.Client(base_url=base) as http, http.stream("GET", "/dump") as response:
         assert response.status_code == 200 and "content-length" not in response.headers
-        first = next(response.iter_raw())
+        chunks = response.iter_raw()  # keep a reference: a dropped iterator closes the response
+        first = next(chunks)
         assert first[:2] == b"\x1f\x8b"  # gzip: the first bytes arrive while the dump is running
+        time.sleep(1)  # the producer fills the queue and the socket buffers, then waits for us
         assert _dump_threads() == 1
     deadline = time.monotonic() + 20
     while _dump_threads() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _dump_threads() == 0, "the dump kept running after its client left"
-
-
-def test_the_whole_stream_parses_back(big) -> None:
-    base, api = big
-    with httpx.Client(base_url=base, timeout=120) as http:
-        response = http.get("/dump", params={"format": "nquads"})
-    quads = list(ox.parse(gzip.decompress(response.content), ox.RdfFormat.N_QUADS))
-    assert len(quads) == api.ctx.store.triple_count() >= QUADS
