@@ -1,9 +1,13 @@
 """Automatic damage detection. The masks are a starting point a user corrects (the CLI can save
 them), so they favour recall: a false positive costs a little inpainting, a miss leaves damage.
 
-- stains and scratches: pixels that differ strongly from a robust local background (a large
-  median filter), plus thin bright or dark lines found by morphological top-hats;
-- shadows: large, smooth regions much darker than their surroundings at a coarse scale.
+- stains and scratches: flat blobs that differ strongly from a robust local background (a large
+  median filter) and from the ring of pixels around them, plus thin light lines (top-hats);
+- shadows: large, neutral regions much darker than their surroundings at a coarse scale, grown
+  into their penumbra and kept when the dimming is plausible for a cast shadow.
+
+Shadow detection is still the weak part on real pictures with dark content (see
+``python -m bench.bench_restore --diagnose``): it is a heuristic, not a learned model.
 """
 
 from __future__ import annotations
