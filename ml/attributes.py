@@ -159,19 +159,20 @@ class AttributeModel:
             )
             for r in rows
         ]
+        inputs = ((self.word, texts), (self.char, texts), (self.who, who), (self.maker_char, makers))
         if fit:
-            blocks = [
-                self.word.fit_transform(texts),
-                self.char.fit_transform(texts),
-                self.who.fit_transform(who),
-                self.maker_char.fit_transform(makers),
-            ]
+            self.empty = set()
+            blocks = []
+            for i, (vec, docs) in enumerate(inputs):
+                try:
+                    blocks.append(vec.fit_transform(docs))
+                except ValueError:  # empty vocabulary: e.g. a collection without makers
+                    self.empty.add(i)
+                    blocks.append(sparse.csr_matrix((len(rows), 0)))
         else:
             blocks = [
-                self.word.transform(texts),
-                self.char.transform(texts),
-                self.who.transform(who),
-                self.maker_char.transform(makers),
+                sparse.csr_matrix((len(rows), 0)) if i in getattr(self, "empty", ()) else vec.transform(docs)
+                for i, (vec, docs) in enumerate(inputs)
             ]
         if self.use_neighbourhood:
             for nb in self.neighbourhoods:

@@ -39,3 +39,15 @@ def test_korean_query_reaches_english_records(mlctx):
     english = semantic_rank(mlctx, "glass vase", [f"w{m}{i}" for m in range(3) for i in range(8)], 3)
     assert all(i.startswith("w2") for i, _ in english)
     assert semantic_rank(mlctx, "", None, 5) == []
+
+
+def test_model_fits_without_makers_or_cultures():
+    """A collection with titles only (the demo has no makers) still trains: empty blocks are skipped."""
+    from ml.attributes import AttributeModel, Row
+
+    rows = [
+        Row(id=f"r{i}", title=f"{noun} {i}", labels={"material": {mat}})
+        for i, (noun, mat) in enumerate([("celadon bowl", "ceramic"), ("bronze bell", "metal")] * 6)
+    ]
+    model = AttributeModel("material", calibrate=False).fit(rows)
+    assert [p for p, _ in model.top([Row(id="q", title="bronze mirror")])] == ["metal"]
