@@ -214,4 +214,8 @@ def predictions_for_work(ctx, work_id: str) -> dict:
                     "representatives": representatives(ctx, MODEL_ATTR.get(attr, attr), r["value"].value),
                 }
             )
+    # several prediction runs: show each attribute from its latest run only (ids sort by time)
+    for attr, values in predicted.items():
+        latest = max(v["run"] for v in values)
+        predicted[attr] = [v for v in values if v["run"] == latest]
     return {"work": work_id, "curated": curated, "predicted": predicted}

@@ -28,6 +28,8 @@ def test_predictions_fill_missing_values_only(mlctx):
     reps = w07["predicted"]["material"][0]["representatives"]
     assert reps and all(r.startswith("w0") and r != "w07" for r in reps)
     assert "material" not in predictions_for_work(mlctx, "w00")["predicted"]  # curated: no prediction
+    second, _ = predict_run(mlctx, bundle)  # a second run: the page shows the latest one only
+    assert [v["run"] for v in predictions_for_work(mlctx, "w07")["predicted"]["material"]] == [second]
 
 
 def test_korean_query_reaches_english_records(mlctx):
