@@ -30,6 +30,7 @@ vendor:
 
 demo: install
 	$(BIN)/heritage demo load --data $(DATA)
+	$(BIN)/heritage embed --text --data $(DATA)  # image + text vectors: similar works and hybrid search
 
 run: install vendor demo
 	$(BIN)/heritage serve --data $(DATA) --host $(HOST) --port $(PORT)
