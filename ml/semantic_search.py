@@ -19,6 +19,8 @@ shown with their images (``thumbnail``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import OrderedDict
 from functools import lru_cache
@@ -205,18 +207,31 @@ def semantic_rank(ctx, query: str, candidate_ids: list[str] | None, limit: int) 
     return scored[:limit]
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def build_text_index(ctx, progress=None, batch: int = 32) -> int:
-    """Embed every work's passage not yet in the text index (``heritage embed --text``)."""
+    """Embed every work's passage that is new or changed since the last run (``heritage embed
+    --text``); passages of deleted works are dropped. ``passages.json`` beside the vectors keeps
+    a digest of each embedded passage, so an edited title or a new concept label re-embeds it."""
+    directory = text_index_dir(ctx)
     texts = work_texts(ctx.store, ctx.iris.base)
-    index = VectorIndex.load(text_index_dir(ctx), dim=TEXT_DIM, model_id=TEXT_MODEL_ID)
+    index = VectorIndex.load(directory, dim=TEXT_DIM, model_id=TEXT_MODEL_ID)
+    digests_path = directory / "passages.json"
+    digests = json.loads(digests_path.read_text(encoding="utf-8")) if digests_path.exists() else {}
     index.remove([i for i in list(index.ids) if i not in texts])
-    todo = [i for i in sorted(texts) if index.get(i) is None]
+    todo = [i for i in sorted(texts) if index.get(i) is None or digests.get(i) != _digest(texts[i])]
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
         index.upsert(chunk, embed_passages([texts[i] for i in chunk]))
         if progress:
             progress(len(chunk))
-    index.save(text_index_dir(ctx))
+    index.save(directory)
+    digests = {i: _digest(texts[i]) for i in index.ids}
+    tmp = directory / "passages.json.tmp"
+    tmp.write_text(json.dumps(digests), encoding="utf-8")
+    tmp.replace(digests_path)
     return len(todo)
 
 

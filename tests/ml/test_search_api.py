@@ -78,3 +78,17 @@ def test_clip_text_to_image_switches_on_with_clip_weights(mlctx, tmp_path, monke
     index.save(image_index_dir(mlctx, TwoDimClip()))
     assert text_to_image_scores(mlctx, "teapot", ids) == {"w05": 1.0, "w06": 0.0}
     assert semantic_rank(mlctx, "teapot", ids, 1)[0][0] == "w05"
+
+
+def test_text_index_follows_record_changes(mlctx):
+    """``heritage embed --text`` re-embeds edited passages and drops deleted works, nothing else."""
+    from ml.semantic_search import build_text_index, text_index_dir
+    from ml.vector_index import VectorIndex
+
+    assert build_text_index(mlctx) == 24 and build_text_index(mlctx) == 0
+    record = mlctx.records.get("w05", "work")
+    mlctx.records.put([{**record, "title": {"en": "Coffee pot"}}])
+    mlctx.records.delete("w27", "work")
+    assert build_text_index(mlctx) == 1
+    index = VectorIndex.load(text_index_dir(mlctx))
+    assert len(index) == 23 and index.get("w27") is None
