@@ -7,8 +7,8 @@ import importlib
 import importlib.util
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from starlette.middleware.base import BaseHTTPMiddleware
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems
 from api.jobs import JobRegistry
@@ -31,24 +31,25 @@ OPTIONAL_ROUTERS = (
 UPLOAD_PATHS = ("/files",)
 
 
-class BodyLimit(BaseHTTPMiddleware):
+class BodyLimit:
     """Refuse oversized request bodies from their Content-Length before reading them (uploads
-    have their own, larger limit enforced while streaming)."""
+    have their own, larger limit enforced while streaming).
 
-    def __init__(self, app, limit: int) -> None:
-        super().__init__(app)
+    Plain ASGI rather than ``BaseHTTPMiddleware``: that one wraps ``receive``, so routes can no
+    longer see a client disconnect (SPARQL cancellation, server-sent events need to)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
         self.limit = limit
 
-    async def dispatch(self, request: Request, call_next):
-        length = request.headers.get("content-length")
-        if (
-            length
-            and length.isdigit()
-            and int(length) > self.limit
-            and not request.url.path.endswith(UPLOAD_PATHS)
-        ):
-            return problems.problem(413, "Payload too large", f"request body over {self.limit} bytes")
-        return await call_next(request)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].endswith(UPLOAD_PATHS):
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.limit:
+                response = problems.problem(413, "Payload too large", f"request body over {self.limit} bytes")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, ctx: HeritageContext | None = None) -> FastAPI:

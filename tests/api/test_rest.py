@@ -131,3 +131,19 @@ def test_openapi_lists_routes(api) -> None:
         "/api/jobs/{job_id}",
     ):
         assert path in paths, path
+
+
+def test_oversized_body_refused_before_it_is_read(tmp_path) -> None:
+    """A body over ``max_body_bytes`` gets a 413 problem from its Content-Length; nothing is stored."""
+    from tests.api.conftest import _api
+
+    for api in _api(tmp_path, max_body_bytes=1024):
+        before = api.ctx.records.count("work")
+        body = {"id": "big-1", "title": {"en": "x" * 4096}}
+        r = api.client.post("/api/works", json=body, headers=api.auth)
+        assert r.status_code == 413
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert "1024" in r.json()["detail"]
+        assert api.ctx.records.count("work") == before
+        small = api.client.post("/api/works", json={"id": "x"}, headers=api.auth)
+        assert small.status_code != 413  # the limit, not the route, refused the big one
