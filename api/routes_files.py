@@ -19,6 +19,15 @@ from kg.files import IMAGE_FORMATS, file_path, store_upload
 router = APIRouter(tags=["files"])
 
 
+def _refresh_image_index(ctx: HeritageContext) -> dict:
+    """Encode the new image into the image index when one has been built (``ml.index_sync``)."""
+    try:
+        from ml.index_sync import refresh_indexes
+    except ImportError:  # the ML extras are not installed
+        return {}
+    return refresh_indexes(ctx, images=True, texts=False)
+
+
 def _process(ctx: HeritageContext, item_id: str, stored) -> callable:
     """The processing job of an upload: verify, make a thumbnail for images, and report."""
 
@@ -42,7 +51,9 @@ def _process(ctx: HeritageContext, item_id: str, stored) -> callable:
                     result["iiif"] = f"/iiif/3/{item_id}/info.json"
             except ImportError:
                 pass
-        report(0.95, "done")
+            report(0.95, "vector indexes")
+            result["indexes"] = _refresh_image_index(ctx)
+        report(0.98, "done")
         return result
 
     return work

@@ -5,6 +5,7 @@ import uuid
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import get_ctx, require_curator
+from api.jobs import JobRegistry
 from api.models import InstanceIn, ItemIn, ProjectIn, WorkIn
 from kg.context import HeritageContext
 from kg.errors import ValidationError
@@ -24,17 +25,18 @@ def _to_record(kind: str, body, ident: str | None = None) -> dict:
     return record
 
 
-def _write(ctx: HeritageContext, record: dict, mode: str) -> dict:
+def _write(ctx: HeritageContext, record: dict, mode: str, jobs: JobRegistry | None = None) -> dict:
     result = ctx.records.put([record], mode=mode)
     if result.rejected:
         r = result.rejected[0]
         raise ValidationError(r.reason, r.violations or [{"record": r.id, "field": "", "message": r.reason}])
-    after_write(ctx)
+    after_write(ctx, jobs)
     return ctx.records.get(record["id"], record["kind"])
 
 
-def after_write(ctx: HeritageContext) -> None:
-    """Hooks that keep read models fresh (Neo4j auto-sync when configured)."""
+def after_write(ctx: HeritageContext, jobs: JobRegistry | None = None) -> None:
+    """Hooks that keep read models fresh: Neo4j auto-sync when configured, and the vector indexes
+    (in a background job, only those already built: see ``ml.index_sync``)."""
     if ctx.settings.neo4j_auto_sync and ctx.settings.neo4j_uri:
         try:
             from kg.neo4j_sync import sync_after_write
@@ -42,6 +44,22 @@ def after_write(ctx: HeritageContext) -> None:
             sync_after_write(ctx)
         except Exception:  # noqa: BLE001 - the store is the source of truth; sync resumes later
             pass
+    if jobs is not None:
+        schedule_index_refresh(ctx, jobs)
+
+
+def schedule_index_refresh(ctx: HeritageContext, jobs: JobRegistry) -> None:
+    """Refresh the existing vector indexes in the background (their status shows in /api/jobs)."""
+    try:
+        from ml.index_sync import existing_indexes, refresh_indexes
+    except ImportError:  # the ML extras are not installed
+        return
+    if any(existing_indexes(ctx).values()):
+        jobs.submit("refresh-indexes", "vectors", lambda report: refresh_indexes(ctx))
+
+
+def get_jobs(request: Request) -> JobRegistry:
+    return request.app.state.jobs
 
 
 def _list(ctx: HeritageContext, kind: str, page: int, per_page: int) -> dict:
@@ -72,26 +90,34 @@ def _add_routes(plural: str, kind: str, model) -> None:
         body: model,
         response: Response,
         ctx: HeritageContext = Depends(get_ctx),
+        jobs: JobRegistry = Depends(get_jobs),
         _role=Depends(require_curator),
     ) -> dict:
-        record = _write(ctx, _to_record(kind, body), "create")
+        record = _write(ctx, _to_record(kind, body), "create", jobs)
         response.headers["Location"] = f"/api/{plural}/{record['id']}"
         return record
 
     @router.put(f"/{plural}/{{ident}}", name=f"replace_{kind}")
     def replace_record(
-        ident: str, body: model, ctx: HeritageContext = Depends(get_ctx), _role=Depends(require_curator)
+        ident: str,
+        body: model,
+        ctx: HeritageContext = Depends(get_ctx),
+        jobs: JobRegistry = Depends(get_jobs),
+        _role=Depends(require_curator),
     ) -> dict:
-        return _write(ctx, _to_record(kind, body, ident), "replace")
+        return _write(ctx, _to_record(kind, body, ident), "replace", jobs)
 
     @router.delete(f"/{plural}/{{ident}}", status_code=204, name=f"delete_{kind}")
     def delete_record(
-        ident: str, ctx: HeritageContext = Depends(get_ctx), _role=Depends(require_curator)
+        ident: str,
+        ctx: HeritageContext = Depends(get_ctx),
+        jobs: JobRegistry = Depends(get_jobs),
+        _role=Depends(require_curator),
     ) -> Response:
         ctx.records.delete(ident, kind)
         if kind == "item":
             remove_item_files(ctx.files_dir, ident)
-        after_write(ctx)
+        after_write(ctx, jobs)
         return Response(status_code=204)
 
 
