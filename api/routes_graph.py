@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/graph", tags=["graph"])
 _lock = threading.Lock()
 
 
-def _backend(request: Request, ctx: HeritageContext) -> GraphBackend:
+def graph_backend(request: Request, ctx: HeritageContext) -> GraphBackend:
     """One backend per app (a graph-server connection is reused across requests)."""
     with _lock:
         backend = getattr(request.app.state, "graph_backend", None)
@@ -51,6 +51,21 @@ def _call(fn, *args, **kwargs) -> dict:
         raise HeritageError(str(exc)) from exc
 
 
+@router.get("/neighbourhood")
+def get_neighbourhood_of_iri(
+    request: Request,
+    iri: str = Query(..., description="any entity IRI, e.g. a scheme concept, or kind/id"),
+    depth: int = Query(1, ge=0, le=5),
+    relations: list[str] | None = Query(None),
+    layers: list[str] | None = Query(None),
+    ctx: HeritageContext = Depends(get_ctx),
+) -> dict:
+    """Like ``/neighbourhood/{kind}/{id}``, for IRIs outside this server's base (scheme concepts)."""
+    return _call(
+        neighbourhood, graph_backend(request, ctx), _iri(ctx, iri), depth, _split(relations), _split(layers)
+    )
+
+
 @router.get("/neighbourhood/{kind}/{ident}")
 def get_neighbourhood(
     request: Request,
@@ -65,7 +80,7 @@ def get_neighbourhood(
 ) -> dict:
     """Nodes and relationships within ``depth`` hops of one entity."""
     iri = _iri(ctx, f"{'agent' if kind == 'museum' else kind}/{ident}")
-    return _call(neighbourhood, _backend(request, ctx), iri, depth, _split(relations), _split(layers))
+    return _call(neighbourhood, graph_backend(request, ctx), iri, depth, _split(relations), _split(layers))
 
 
 @router.get("/path")
@@ -78,7 +93,7 @@ def get_path(
 ) -> dict:
     """A shortest path between two entities (empty lists when none within 6 hops)."""
     return _call(
-        shortest_path, _backend(request, ctx), _iri(ctx, source), _iri(ctx, target), _split(relations)
+        shortest_path, graph_backend(request, ctx), _iri(ctx, source), _iri(ctx, target), _split(relations)
     )
 
 
@@ -90,4 +105,4 @@ def get_clusters(
     ctx: HeritageContext = Depends(get_ctx),
 ) -> dict:
     """Groups of related Works (label propagation over shared concepts and similarity)."""
-    return _call(clusters, _backend(request, ctx), _split(relations), min_size)
+    return _call(clusters, graph_backend(request, ctx), _split(relations), min_size)

@@ -20,7 +20,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from api.problems import problem
-from api.routes_graph import _backend as graph_backend
+from api.routes_graph import graph_backend
 from kg.context import HeritageContext
 from kg.errors import NotFound, ValidationError
 from kg.graph_api import neighbourhood

@@ -121,6 +121,14 @@ def test_routes_same_json_from_graph_server_and_store(falkordb_server, tmp_path)
         assert a.json() == b.json(), url
         assert set(a.json()) == {"nodes", "edges"}
     assert len(plain.get(urls[3]).json()["nodes"]) == 5
+    # Any IRI by query parameter, e.g. a concept outside this server's base.
+    nodes = plain.get("/api/graph/neighbourhood/work/w1").json()["nodes"]
+    work_iri = iris.entity("work", "w1")
+    concept = next(n["id"] for n in nodes if n["kind"] == "concept")
+    a = plain.get("/api/graph/neighbourhood", params={"iri": concept})
+    b = graph.get("/api/graph/neighbourhood", params={"iri": concept})
+    assert a.status_code == 200 and a.json() == b.json()
+    assert work_iri in {n["id"] for n in a.json()["nodes"]}
     assert plain.get("/api/graph/neighbourhood/work/nope").status_code == 404
     assert plain.get("/api/graph/neighbourhood/work/w1?relations=BOGUS").status_code == 400
     assert plain.get("/api/graph/path?from=planet/x&to=work/w1").status_code == 400
