@@ -1,6 +1,7 @@
 """The admin console: log in with a bearer token (exchanged for a signed session cookie), register
-a Work with validation errors shown beside their fields, upload files, watch jobs live. Every
-form needs the session's CSRF token; a form without a valid session gets 403."""
+and edit Works, Projects, Instances and Items with validation errors shown beside their fields,
+upload files, watch jobs live, see the upload history. Every form needs the session's CSRF token;
+a form without a valid session gets 403. The field tables live in ``web.admin_forms``."""
 
 from __future__ import annotations
 
@@ -9,25 +10,13 @@ import asyncio
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from kg.errors import Conflict, HeritageError, ValidationError
+from kg.errors import Conflict, HeritageError, NotFound, ValidationError
 from kg.tokens import role_of
+from web import admin_forms as forms
 from web import session
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
-WORK_FIELDS = (
-    "id",
-    "title_en",
-    "title_ko",
-    "description_en",
-    "object_type",
-    "era",
-    "material",
-    "use",
-    "museum",
-    "begin_year",
-    "end_year",
-)
 
 
 def _forbidden(request: Request, detail: str) -> HTMLResponse:
@@ -36,46 +25,36 @@ def _forbidden(request: Request, detail: str) -> HTMLResponse:
     return error_page(request, 403, detail)
 
 
-def work_record(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
-    """The record dict for the registration form, and the errors the form itself can see
-    (the graph's SHACL validation reports the rest)."""
-    errors: dict[str, str] = {}
-    record: dict = {"kind": "work", "id": form["id"].strip()}
-    titles = {
-        lang: form[f"title_{lang}"].strip() for lang in ("en", "ko") if form.get(f"title_{lang}", "").strip()
-    }
-    if titles:
-        record["title"] = titles
-    if form.get("description_en", "").strip():
-        record["description"] = {"en": form["description_en"].strip()}
-    for name in ("object_type", "era", "material", "use", "museum"):
-        if form.get(name, "").strip():
-            record[name] = form[name].strip()
-    for name in ("begin_year", "end_year"):
-        text = form.get(name, "").strip()
-        if text:
-            try:
-                record[name] = int(text)
-            except ValueError:
-                errors[name] = "a whole year, negative for BCE (e.g. -300)"
-    return record, errors
-
-
-def _violations(exc_or_rejected) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for v in getattr(exc_or_rejected, "violations", []) or []:
-        field = str(v.get("field") or "form").split(".")[0]
-        out.setdefault(field, v.get("message", "invalid"))
-    return out
-
-
-def _console(request: Request, sess: session.Session | None, status: int = 200, **values) -> HTMLResponse:
-    return render(request, "admin.html", status=status, session=sess, **values)
+def _console(
+    request: Request,
+    sess: session.Session | None,
+    status: int = 200,
+    kind: str = "work",
+    form: dict | None = None,
+    errors: dict | None = None,
+    **values,
+) -> HTMLResponse:
+    """The console page; the recent-records and upload-history tables only for a live session."""
+    ctx = request.app.state.ctx
+    return render(
+        request,
+        "admin.html",
+        status=status,
+        session=sess,
+        kind=kind,
+        kinds=forms.KINDS,
+        fields=forms.FIELDS[kind],
+        form=form or {},
+        errors=errors or {},
+        recent=forms.recent_records(ctx) if sess else [],
+        history=forms.upload_history(ctx) if sess else [],
+        **values,
+    )
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_home(request: Request) -> HTMLResponse:
-    return _console(request, session.current(request), form={}, errors={})
+def admin_home(request: Request, kind: str = "work") -> HTMLResponse:
+    return _console(request, session.current(request), kind=kind if kind in forms.KINDS else "work")
 
 
 @router.post("/admin/login", response_class=HTMLResponse)
@@ -87,8 +66,6 @@ def login(request: Request, token: str = Form(...)) -> HTMLResponse:
             None,
             status=403,
             login_error="This token is unknown or may not write.",
-            form={},
-            errors={},
         )
     response = RedirectResponse("/admin", status_code=303)
     response.set_cookie(
@@ -111,27 +88,77 @@ def logout(request: Request, csrf: str = Form("")) -> HTMLResponse:
     return response
 
 
-@router.post("/admin/works", response_class=HTMLResponse)
-async def register_work(request: Request) -> HTMLResponse:
+async def _save(request: Request, kind: str, mode: str, editing: str | None = None) -> HTMLResponse:
+    """Check the session and CSRF token, build the record, write it; errors go back beside their
+    fields with status 422 and what was typed kept (nothing is stored)."""
     sess = session.current(request)
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    if not session.csrf_ok(sess, form.get("csrf")):
+    posted = {k: str(v) for k, v in (await request.form()).items()}
+    if not session.csrf_ok(sess, posted.get("csrf")):
         return _forbidden(request, "This form needs a valid session; log in again.")
-    values = {k: form.get(k, "") for k in WORK_FIELDS}
-    record, errors = work_record(values)
-    if not errors:
-        ctx = request.app.state.ctx
+    ctx = request.app.state.ctx
+    values = {name: posted.get(name, "") for name in forms.field_names(kind)}
+    base = None
+    if editing is not None:
+        values["id"] = editing  # the id names the record being edited; it is not editable
         try:
-            result = await asyncio.to_thread(ctx.records.put, [record], "create")
+            base = await asyncio.to_thread(ctx.records.get, editing, kind)
+        except NotFound as exc:
+            from web.pages import error_page
+
+            return error_page(request, 404, exc.detail)
+    record, errors = forms.record_from_form(kind, values, base)
+    if not errors:
+        try:
+            result = await asyncio.to_thread(ctx.records.put, [record], mode)
         except Conflict as exc:
             errors = {"id": exc.detail}
         except ValidationError as exc:
-            errors = _violations(exc) or {"form": exc.detail}
+            errors = forms.errors_from_violations(kind, exc.violations) or {"form": exc.detail}
         except HeritageError as exc:
             errors = {"form": exc.detail}
         else:
             if result.rejected:
-                errors = _violations(result.rejected[0]) or {"form": result.rejected[0].reason}
+                rejected = result.rejected[0]
+                errors = forms.errors_from_violations(kind, rejected.violations) or {"form": rejected.reason}
+    done = {"editing": editing} if editing is not None else {}
     if errors:
-        return _console(request, sess, status=422, form=values, errors=errors)
-    return _console(request, sess, form={}, errors={}, created=record["id"])
+        return _console(request, sess, status=422, kind=kind, form=values, errors=errors, **done)
+    if editing is not None:
+        return _console(request, sess, kind=kind, form=values, saved=record["id"], **done)
+    return _console(request, sess, kind=kind, created=record["id"], created_kind=kind)
+
+
+@router.post("/admin/{plural}", response_class=HTMLResponse)
+async def register(request: Request, plural: str) -> HTMLResponse:
+    """Register a new Work, Project, Instance or Item (``/admin/works`` … ``/admin/items``)."""
+    kind = forms.PLURALS.get(plural)
+    if kind is None:
+        from web.pages import error_page
+
+        return error_page(request, 404, f"no such form: {plural}")
+    return await _save(request, kind, "create")
+
+
+@router.get("/admin/edit/{kind}/{ident}", response_class=HTMLResponse)
+def edit_form(request: Request, kind: str, ident: str) -> HTMLResponse:
+    """The same form, pre-filled with the stored record."""
+    sess = session.current(request)
+    if sess is None:
+        return RedirectResponse("/admin", status_code=303)
+    if kind not in forms.KINDS:
+        return _forbidden(request, f"no such kind: {kind}")
+    try:
+        record = request.app.state.ctx.records.get(ident, kind)
+    except NotFound as exc:
+        from web.pages import error_page
+
+        return error_page(request, 404, exc.detail)
+    return _console(request, sess, kind=kind, form=forms.form_from_record(record), editing=ident)
+
+
+@router.post("/admin/edit/{kind}/{ident}", response_class=HTMLResponse)
+async def edit_save(request: Request, kind: str, ident: str) -> HTMLResponse:
+    """Replace the stored record with the edited one (fields the form does not show are kept)."""
+    if kind not in forms.KINDS:
+        return _forbidden(request, f"no such kind: {kind}")
+    return await _save(request, kind, "replace", editing=ident)

@@ -73,6 +73,21 @@ LABELS: dict[str, dict[str, str]] = {
     "instance_type": {"en": "Instance type", "ko": "객체 유형"},
     "carried_out_by": {"en": "Carried out by", "ko": "수행 기관"},
     "period": {"en": "Period", "ko": "기간"},
+    # admin console: register/edit any layer, upload history (web/admin.py)
+    "register": {"en": "Register", "ko": "등록"},
+    "edit": {"en": "Edit", "ko": "수정"},
+    "saved": {"en": "Saved", "ko": "저장됨"},
+    "recent_records": {"en": "Recent records", "ko": "최근 기록"},
+    "upload_history": {"en": "Upload history", "ko": "업로드 기록"},
+    "kind": {"en": "Kind", "ko": "종류"},
+    "datestamp": {"en": "Datestamp", "ko": "기록 시각"},
+    "begin_year": {"en": "Begin year", "ko": "시작 연도"},
+    "end_year": {"en": "End year", "ko": "끝 연도"},
+    "start_date": {"en": "Start date", "ko": "시작일"},
+    "end_date": {"en": "End date", "ko": "종료일"},
+    "file_name": {"en": "File name", "ko": "파일 이름"},
+    "media_type": {"en": "Media type", "ko": "미디어 유형"},
+    "sha256": {"en": "SHA-256", "ko": "SHA-256"},
     # explorers: graph, similarity, restoration studio (web/explorers.py)
     "explore": {"en": "Graph", "ko": "그래프"},
     "graph_explorer": {"en": "Graph explorer", "ko": "그래프 탐색기"},
@@ -197,7 +212,10 @@ LABELS: dict[str, dict[str, str]] = {
     "nxg_derived": {"en": "Derived image", "ko": "파생 이미지"},
     "nxg_rti_capture": {"en": "RTI capture photo", "ko": "RTI 촬영 사진"},
     "nxg_rti_normals": {"en": "RTI normals", "ko": "RTI 법선"},
-    "nxg_none": {"en": "This work has no image layers yet.", "ko": "이 유물에는 아직 이미지 레이어가 없습니다."},
+    "nxg_none": {
+        "en": "This work has no image layers yet.",
+        "ko": "이 유물에는 아직 이미지 레이어가 없습니다.",
+    },
     "language": {"en": "한국어", "ko": "English"},
 }
 

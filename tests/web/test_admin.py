@@ -1,8 +1,10 @@
 """The admin console through the real app: token login to a signed session cookie, CSRF on
-every form, registration with validation errors shown beside their fields, and escaping."""
+every form, registration and editing of all four layers with validation errors shown beside their
+fields, the upload history, and escaping."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -69,7 +71,9 @@ def test_validation_errors_sit_next_to_their_field(c, curator_token):
     csrf = logged_in(c, curator_token)
     missing_title = c.post("/admin/works", data={"csrf": csrf, "id": "w-admin-2"})
     assert missing_title.status_code == 422
-    assert re.search(r'class="error" data-field="title">[^<]*title is required', missing_title.text)
+    assert re.search(
+        r'class="error" id="err-title_en" data-field="title">[^<]*title is required', missing_title.text
+    )
     assert 'value="w-admin-2"' in missing_title.text  # what was typed is kept
     bad_id = c.post("/admin/works", data={"csrf": csrf, "id": "bad id!", "title_en": "T"})
     assert re.search(r'id="err-id" data-field="id">', bad_id.text)
@@ -105,3 +109,163 @@ def test_logout_needs_csrf_and_clears_the_session(c, curator_token):
     assert r.status_code == 303
     c.cookies.clear()
     assert 'id="login-form"' in c.get("/admin").text
+
+
+def errors_of(text: str) -> dict[str, str]:
+    """field → error message as rendered beside each input."""
+    return dict(re.findall(r'<span class="error" id="err-[^"]+" data-field="([^"]+)">([^<]*)</span>', text))
+
+
+def test_register_a_project_an_instance_and_an_item(c, curator_token):
+    csrf = logged_in(c, curator_token)
+    records = c.app.state.ctx.records
+    project = {"csrf": csrf, "id": "p-admin-1", "title_en": "Survey 2026", "start_date": "2026-01-05"}
+    r = c.post("/admin/projects", data=project)
+    assert r.status_code == 200, errors_of(r.text)
+    assert records.get("p-admin-1", "project")["start_date"] == "2026-01-05"
+    instance = {
+        "csrf": csrf,
+        "id": "i-admin-1",
+        "title_en": "Photograph",
+        "represents": "nt-097",
+        "produced_by": "p-admin-1",
+    }
+    r = c.post("/admin/instances", data=instance)
+    assert r.status_code == 200, errors_of(r.text)
+    stored = records.get("i-admin-1", "instance")
+    assert stored["represents"] == "nt-097" and stored["produced_by"] == "p-admin-1"
+    item = {
+        "csrf": csrf,
+        "id": "it-admin-1",
+        "part_of": "i-admin-1",
+        "file_name": "front.tif",
+        "media_type": "image/tiff",
+        "file_format": "TIFF",
+        "byte_size": "2048",
+    }
+    r = c.post("/admin/items", data=item)
+    assert r.status_code == 200, errors_of(r.text)
+    got = records.get("it-admin-1", "item")
+    assert (got["part_of"], got["file_name"], got["byte_size"]) == ("i-admin-1", "front.tif", 2048)
+    assert 'href="/admin/edit/item/it-admin-1"' in r.text  # in the recent-records list
+
+
+def test_invalid_layers_are_refused_beside_the_field_and_not_stored(c, curator_token):
+    csrf = logged_in(c, curator_token)
+    records = c.app.state.ctx.records
+    r = c.post("/admin/projects", data={"csrf": csrf, "id": "p-bad"})
+    assert r.status_code == 422 and "title is required" in errors_of(r.text)["title"]
+    r = c.post(
+        "/admin/instances", data={"csrf": csrf, "id": "i-bad", "title_en": "x", "represents": "no-such-work"}
+    )
+    assert r.status_code == 422 and "must be a Work" in errors_of(r.text)["represents"]
+    r = c.post("/admin/instances", data={"csrf": csrf, "id": "i-bad", "title_en": "x"})
+    assert r.status_code == 422 and "represents" in errors_of(r.text)
+    r = c.post(
+        "/admin/items",
+        data={"csrf": csrf, "id": "it-bad", "part_of": "inst-nt-097-image", "media_type": "png"},
+    )
+    assert r.status_code == 422 and set(errors_of(r.text)) == {"media_type"}
+    assert 'value="png"' in r.text  # what was typed is kept
+    r = c.post(
+        "/admin/items", data={"csrf": csrf, "id": "it-bad", "part_of": "inst-nt-097-image", "byte_size": "1k"}
+    )
+    assert r.status_code == 422 and "byte_size" in errors_of(r.text)
+    assert not any(records.exists(i) for i in ("p-bad", "i-bad", "it-bad"))
+
+
+def test_edit_a_work_keeps_what_the_form_does_not_show(c, curator_token):
+    csrf = logged_in(c, curator_token)
+    records = c.app.state.ctx.records
+    before = records.get("nt-097", "work")
+    page = c.get("/admin/edit/work/nt-097")
+    assert page.status_code == 200 and 'action="/admin/edit/work/nt-097"' in page.text
+    form = dict(re.findall(r'<input type="[a-z]+" name="([a-z_]+)" value="([^"]*)"', page.text))
+    assert form["title_en"] == before["title"]["en"]
+    form.update(csrf=csrf, title_en="Renamed by the admin test")
+    r = c.post("/admin/edit/work/nt-097", data=form)
+    assert r.status_code == 200, errors_of(r.text)
+    after = records.get("nt-097", "work")
+    assert after["title"]["en"] == "Renamed by the admin test"
+    assert after["title"].get("ko") == before["title"].get("ko")
+    assert before.get("dimensions") and before.get("collection_number")  # not on the form
+    for kept in ("era", "material", "museum", "begin_year", "dimensions", "collection_number"):
+        assert after.get(kept) == before.get(kept), kept
+    broken = dict(form, title_en="", title_ko="")
+    r = c.post("/admin/edit/work/nt-097", data=broken)
+    assert r.status_code == 422 and "title is required" in errors_of(r.text)["title"]
+    assert records.get("nt-097", "work")["title"]["en"] == "Renamed by the admin test"
+
+
+def test_edit_of_a_missing_record_is_404(c, curator_token):
+    csrf = logged_in(c, curator_token)
+    assert c.get("/admin/edit/work/no-such-work").status_code == 404
+    assert c.post("/admin/edit/work/no-such-work", data={"csrf": csrf, "title_en": "x"}).status_code == 404
+    assert not c.app.state.ctx.records.exists("no-such-work")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/projects", "/admin/instances", "/admin/items", "/admin/edit/work/nt-083", "/admin/edit/item/x"],
+)
+def test_new_forms_refuse_without_a_session_or_with_a_forged_token(c, curator_token, path):
+    records = c.app.state.ctx.records
+    before = records.get("nt-083", "work")["title"]
+    data = {
+        "id": "csrf-probe",
+        "title_en": "Hijacked",
+        "represents": "nt-083",
+        "part_of": "inst-nt-097-image",
+    }
+    assert c.post(path, data=dict(data, csrf="x")).status_code == 403
+    logged_in(c, curator_token)
+    assert c.post(path, data=dict(data, csrf="forged")).status_code == 403
+    assert c.post(path, data=data).status_code == 403
+    assert not records.exists("csrf-probe") and records.get("nt-083", "work")["title"] == before
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 120, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_upload_history_lists_an_uploaded_item(c, curator_token):
+    logged_in(c, curator_token)
+    r = c.post(
+        "/api/instances/inst-nt-097-image/files",
+        params={"name": "history-probe.png"},
+        content=png_bytes(),
+        headers={"Authorization": f"Bearer {curator_token}", "Content-Type": "application/octet-stream"},
+    )
+    assert r.status_code == 201, r.text
+    item = r.json()["item"]["id"]
+    page = c.get("/admin").text
+    table = page.split('<table id="upload-history">', 1)[1].split("</table>", 1)[0]
+    first = table.split("<tbody>", 1)[1].split("</tr>", 1)[0]  # newest first
+    assert f'data-item="{item}"' in first and "history-probe.png" in first
+    assert "inst-nt-097-image" in first and 'href="/page/work/nt-097"' in first
+
+
+def test_hostile_text_is_escaped_in_history_and_forms(c, curator_token):
+    evil = '"><script>alert(1)</script>'
+    csrf = logged_in(c, curator_token)
+    r = c.post(
+        "/admin/items",
+        data={
+            "csrf": csrf,
+            "id": "it-evil",
+            "part_of": "inst-nt-097-image",
+            "file_name": evil,
+            "file_format": evil,
+        },
+    )
+    assert r.status_code == 200, errors_of(r.text)
+    page = c.get("/admin").text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    r = c.post("/admin/works", data={"csrf": csrf, "id": "w-evil-2", "title_en": evil})
+    assert r.status_code == 200
+    form = c.get("/admin/edit/work/w-evil-2").text
+    assert "<script>alert(1)" not in form and 'value="&#34;&gt;&lt;script&gt;' in form
