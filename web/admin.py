@@ -153,6 +153,7 @@ def edit_form(request: Request, kind: str, ident: str) -> HTMLResponse:
         from web.pages import error_page
 
         return error_page(request, 404, exc.detail)
+    record = forms.relabel(request.app.state.ctx, record)
     return _console(request, sess, kind=kind, form=forms.form_from_record(record), editing=ident)
 
 

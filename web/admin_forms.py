@@ -18,7 +18,7 @@ from mappings.record import (
     LINK_FIELDS,
     STRING_FIELDS,
 )
-from web.views import query
+from web.views import labels, query
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,20 @@ def form_from_record(record: dict) -> dict[str, str]:
         else:
             values[f.name] = _text(value)
     return values
+
+
+def relabel(ctx: HeritageContext, record: dict) -> dict:
+    """The stored record with its concepts' English labels (the store returns only the IRI's last
+    part), so the edit form shows "Goryeo", which resolves back to the same concept on save."""
+    iris = [v["iri"] for name in CONCEPT_FIELDS for v in record.get(name) or [] if isinstance(v, dict)]
+    names = labels(ctx, iris, "en")
+    for name in CONCEPT_FIELDS:
+        if name in record:
+            record[name] = [
+                dict(v, label=names.get(v["iri"], v.get("label"))) if isinstance(v, dict) else v
+                for v in record[name]
+            ]
+    return record
 
 
 def errors_from_violations(kind: str, violations: list[dict]) -> dict[str, str]:

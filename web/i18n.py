@@ -76,6 +76,7 @@ LABELS: dict[str, dict[str, str]] = {
     # admin console: register/edit any layer, upload history (web/admin.py)
     "register": {"en": "Register", "ko": "등록"},
     "edit": {"en": "Edit", "ko": "수정"},
+    "edit_in_admin": {"en": "Edit in admin", "ko": "관리 화면에서 수정"},
     "saved": {"en": "Saved", "ko": "저장됨"},
     "recent_records": {"en": "Recent records", "ko": "최근 기록"},
     "upload_history": {"en": "Upload history", "ko": "업로드 기록"},

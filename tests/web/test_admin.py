@@ -182,6 +182,7 @@ def test_edit_a_work_keeps_what_the_form_does_not_show(c, curator_token):
     assert page.status_code == 200 and 'action="/admin/edit/work/nt-097"' in page.text
     form = dict(re.findall(r'<input type="[a-z]+" name="([a-z_]+)" value="([^"]*)"', page.text))
     assert form["title_en"] == before["title"]["en"]
+    assert form["era"] == "Goryeo" and form["id"] == "nt-097"  # concepts shown by their label
     form.update(csrf=csrf, title_en="Renamed by the admin test")
     r = c.post("/admin/edit/work/nt-097", data=form)
     assert r.status_code == 200, errors_of(r.text)
@@ -269,3 +270,9 @@ def test_hostile_text_is_escaped_in_history_and_forms(c, curator_token):
     assert r.status_code == 200
     form = c.get("/admin/edit/work/w-evil-2").text
     assert "<script>alert(1)" not in form and 'value="&#34;&gt;&lt;script&gt;' in form
+
+
+def test_work_page_links_to_the_editor_only_with_a_session(c, curator_token):
+    assert "/admin/edit/work/nt-083" not in c.get("/page/work/nt-083").text
+    logged_in(c, curator_token)
+    assert 'href="/admin/edit/work/nt-083"' in c.get("/page/work/nt-083").text

@@ -46,6 +46,7 @@ if (upload) {
         bar.value = 100;
         say(`Stored ${body.item.id} (${body.item.file_format}); job ${body.job.id}`);
         showJob(body.job);
+        addHistory(body.item);
       } else {
         say(body.detail || `Upload failed (${xhr.status})`, false);
       }
@@ -56,6 +57,43 @@ if (upload) {
 }
 
 const jobsBody = document.querySelector("#jobs tbody");
+const historyBody = document.querySelector("#upload-history tbody");
+
+function link(href, text) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.textContent = text;
+  return a;
+}
+
+// The new Item goes on top of the upload history, as the server would list it after a reload;
+// its Work is looked up from the Instance (text only through textContent: no markup injection).
+async function addHistory(item) {
+  if (!historyBody) return;
+  const row = document.createElement("tr");
+  row.dataset.item = item.id;
+  const name = cell("");
+  name.append(link(`/admin/edit/item/${encodeURIComponent(item.id)}`, item.file_name || item.id));
+  const work = cell("");
+  row.replaceChildren(
+    name,
+    cell(item.file_format || ""),
+    cell(item.byte_size ?? ""),
+    cell(item.part_of || ""),
+    work,
+    cell(new Date().toISOString()),
+  );
+  historyBody.prepend(row);
+  try {
+    const r = await fetch(`/api/instances/${encodeURIComponent(item.part_of)}`, {
+      headers: { Accept: "application/json" },
+    });
+    const instance = await r.json();
+    if (instance.represents) {
+      work.append(link(`/page/work/${encodeURIComponent(instance.represents)}`, instance.represents));
+    }
+  } catch { /* the row stands without its Work link */ }
+}
 
 function cell(text) {
   const td = document.createElement("td");
