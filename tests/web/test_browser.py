@@ -224,9 +224,15 @@ def test_admin_logs_in_uploads_a_png_and_sees_the_job_done(server, page, tmp_pat
     item_id = status.split()[1]
     row = page.locator('#jobs tr[data-status="done"]').first
     assert item_id in row.inner_text()
+    # the upload history gains the new Item on top, with its Work looked up from the Instance
+    newest = page.locator("#upload-history tbody tr").first
+    assert newest.get_attribute("data-item") == item_id and "scan.png" in newest.inner_text()
+    newest.locator('a[href="/page/work/nt-097"]').wait_for(timeout=5_000)
     save_screenshot(page.screenshot(), "admin")
     # the new Item is a layer of the Work now, with a working download link
     page.goto(url + "/page/work/nt-097", wait_until="load")
-    assert page.locator(f'a[href="/page/item/{item_id}"]').count() == 1
+    # (scoped to the layers table: with two images the NXG layer widget links the Item too)
+    assert page.locator(f'ul.files a[href="/page/item/{item_id}"]').count() == 1
+    assert page.locator('a[href="/admin/edit/work/nt-097"]').count() == 1  # signed in: edit link
     assert httpx.get(f"{url}/files/{item_id}/scan.png").status_code == 200
     assert page.errors == []
