@@ -276,3 +276,13 @@ def test_work_page_links_to_the_editor_only_with_a_session(c, curator_token):
     assert "/admin/edit/work/nt-083" not in c.get("/page/work/nt-083").text
     logged_in(c, curator_token)
     assert 'href="/admin/edit/work/nt-083"' in c.get("/page/work/nt-083").text
+
+
+def test_kind_selector_shows_each_layer_form(c, curator_token):
+    logged_in(c, curator_token)
+    item = c.get("/admin", params={"kind": "item"}).text
+    assert 'id="item-form"' in item and 'action="/admin/items"' in item and 'name="part_of"' in item
+    assert 'name="represents"' not in item
+    instance = c.get("/admin", params={"kind": "instance"}).text
+    assert 'action="/admin/instances"' in instance and 'name="represents"' in instance
+    assert 'id="work-form"' in c.get("/admin", params={"kind": "bogus"}).text
