@@ -147,33 +147,36 @@ def ingest_table(
         if batch:
             report.add(ctx.records.put(batch, mode="upsert", rows=batch_rows))
             if progress:
-                progress(len(batch))
+                done = len(batch)
+                ctx.records.after_commit(lambda: progress(done))
             batch.clear()
             batch_rows.clear()
 
-    for line, cells in rows:
-        if cells and cells[0] == "\x00error":
-            report.rejected.append(Rejected("", f"malformed CSV from here on: {cells[1]}", line))
-            continue
-        if len(cells) != len(header):
-            report.rejected.append(
-                Rejected(
-                    cells[0] if cells else "",
-                    f"row has {len(cells)} fields, the header has {len(header)}",
-                    line,
+    # batch N commits in a background thread while batch N+1 is read, mapped and validated
+    with ctx.records.pipelined():
+        for line, cells in rows:
+            if cells and cells[0] == "\x00error":
+                report.rejected.append(Rejected("", f"malformed CSV from here on: {cells[1]}", line))
+                continue
+            if len(cells) != len(header):
+                report.rejected.append(
+                    Rejected(
+                        cells[0] if cells else "",
+                        f"row has {len(cells)} fields, the header has {len(header)}",
+                        line,
+                    )
                 )
-            )
-            continue
-        try:
-            record = row_to_record(dict(zip(header, cells, strict=True)), mapping)
-        except RowError as exc:
-            report.rejected.append(Rejected(cells[0], str(exc), line))
-            continue
-        batch.append(record)
-        batch_rows.append(line)
-        if len(batch) >= ctx.settings.ingest_batch:
-            flush()
-    flush()
+                continue
+            try:
+                record = row_to_record(dict(zip(header, cells, strict=True)), mapping)
+            except RowError as exc:
+                report.rejected.append(Rejected(cells[0], str(exc), line))
+                continue
+            batch.append(record)
+            batch_rows.append(line)
+            if len(batch) >= ctx.settings.ingest_batch:
+                flush()
+        flush()
     return report
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +28,11 @@ from mappings.record import quads_to_record, record_to_quads
 N = ox.NamedNode
 _XSD_DT = N(str(XSD.dateTime))
 _XSD_BOOL = N(str(XSD.boolean))
+_RDF_TYPE = N(str(RDF.type))
+_RDF_TYPE_S = str(RDF.type)
+_LOG_ID, _LOG_KIND, _LOG_STAMP, _LOG_DELETED, _LOG_HASH = (
+    N(str(p)) for p in (HG.recordId, HG.recordKind, HG.datestamp, HG.deleted, HG.contentHash)
+)
 
 
 @dataclass
@@ -54,7 +61,7 @@ class WriteResult:
 
 def content_hash(quads: Iterable[ox.Quad]) -> str:
     """Order-independent hash of a record's quads (idempotent re-ingest keeps datestamps)."""
-    lines = sorted(str(ox.Triple(q.subject, q.predicate, q.object)) for q in quads)
+    lines = sorted(str(q.triple) for q in quads)  # same text as str(ox.Triple(s, p, o)), faster
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
@@ -78,9 +85,66 @@ class RecordStore:
         self.validator = validator
         self._lock = threading.Lock()
         self._last_stamp = self._latest_datestamp()
+        # pipelined ingest: at most one pure-insert transaction in flight (see ``pipelined``)
+        self._pipeline: ThreadPoolExecutor | None = None
+        self._pending: Future | None = None
+        self._pending_ids: set[str] = set()
+        self._pending_types: dict[str, set[ox.Term]] = {}
+        self._after: list[Callable[[], None]] = []
         # entailed types ({base}/graph/entailed) ride along with every write and delete below
         self.entailment = Entailment.load()
         ensure_current(store, iris)
+
+    # ---- pipelined writes --------------------------------------------------------------------
+    @contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """Let pure-insert batches commit in a background thread while the caller maps and
+        validates the next one (pyoxigraph releases the GIL while it writes).
+
+        Why it stays correct: each batch is still one transaction, and transactions run one at a
+        time in submission order. While one is in flight, the next batch's checks see the store
+        as it will be once it commits: a record id of the in-flight batch waits for it, and link
+        targets it types are taken from its quads. Any write other than a pure insert waits first.
+        Leaving the block waits for the last write and re-raises its error, if any.
+        """
+        with self._lock:
+            if self._pipeline is not None or not hasattr(self.store, "extend"):
+                nested = True
+            else:
+                nested = False
+                self._pipeline = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hg-write")
+        if nested:
+            yield
+            return
+        try:
+            yield
+        finally:
+            with self._lock:
+                pool, self._pipeline = self._pipeline, None
+                try:
+                    self._join()
+                finally:
+                    pool.shutdown(wait=True)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once every write submitted so far is committed (now, if none is in
+        flight): progress reports then count only durable records."""
+        with self._lock:
+            if self._pending is None:
+                callback()
+            else:
+                self._after.append(callback)
+
+    def _join(self) -> None:
+        """Wait for the in-flight write (caller holds the lock); re-raises its error."""
+        pending, self._pending = self._pending, None
+        after, self._after = self._after, []
+        self._pending_ids = set()
+        self._pending_types = {}
+        if pending is not None:
+            pending.result()
+        for callback in after:
+            callback()
 
     # ---- reads ---------------------------------------------------------------------------
     def _latest_datestamp(self) -> datetime:
@@ -172,7 +236,7 @@ class RecordStore:
             return []
         values = " ".join(str(N(t)) for t in sorted(targets))
         rows = self.store.select(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}")
-        return [ox.Quad(r["s"], N(str(RDF.type)), r["t"], ox.DefaultGraph()) for r in rows]
+        return [ox.Quad(r["s"], _RDF_TYPE, r["t"], ox.DefaultGraph()) for r in rows]
 
     def put(self, records: list[dict], mode: str = "upsert", rows: list[int] | None = None) -> WriteResult:
         """Write records in one transaction. ``mode``: ``upsert`` (ingest), ``create`` (a record
@@ -215,6 +279,8 @@ class RecordStore:
         self, prepared: dict, row_of: dict, mode: str, result: WriteResult, single: bool
     ) -> WriteResult:
         with self._lock:
+            if self._pending is not None and not self._pending_ids.isdisjoint(prepared):
+                self._join()
             existing = self._log_info(list(prepared))
             for ident in list(prepared):
                 record, _quads = prepared[ident]
@@ -243,9 +309,16 @@ class RecordStore:
                 }
                 in_batch = {self.iris.entity(r["kind"], i) for i, (r, _q) in prepared.items()}
                 context = [
-                    q for _r, quads in prepared.values() for q in quads if q.predicate.value == str(RDF.type)
+                    q for _r, quads in prepared.values() for q in quads if q.predicate.value == _RDF_TYPE_S
                 ]
-                context += self._context_types(targets - in_batch)
+                outside = targets - in_batch
+                context += self._context_types(outside)
+                # link targets typed by the in-flight batch (not yet visible in the store)
+                context += [
+                    ox.Quad(N(s), _RDF_TYPE, t, ox.DefaultGraph())
+                    for s in sorted(outside & self._pending_types.keys())
+                    for t in self._pending_types[s]
+                ]
                 violations = self.validator.validate({i: q for i, (_r, q) in prepared.items()}, context)
                 for ident, found in violations.items():
                     if ident in prepared and found:
@@ -272,16 +345,16 @@ class RecordStore:
         log = N(self.iris.changelog_graph)
         subject = N(self.iris.entity(kind, ident))
         return [
-            ox.Quad(subject, N(str(HG.recordId)), ox.Literal(ident), log),
-            ox.Quad(subject, N(str(HG.recordKind)), ox.Literal(kind), log),
-            ox.Quad(subject, N(str(HG.datestamp)), _dt_literal(stamp), log),
+            ox.Quad(subject, _LOG_ID, ox.Literal(ident), log),
+            ox.Quad(subject, _LOG_KIND, ox.Literal(kind), log),
+            ox.Quad(subject, _LOG_STAMP, _dt_literal(stamp), log),
             ox.Quad(
                 subject,
-                N(str(HG.deleted)),
+                _LOG_DELETED,
                 ox.Literal("true" if deleted else "false", datatype=_XSD_BOOL),
                 log,
             ),
-            ox.Quad(subject, N(str(HG.contentHash)), ox.Literal(digest), log),
+            ox.Quad(subject, _LOG_HASH, ox.Literal(digest), log),
         ]
 
     def _write(self, changed: list[tuple[str, str, list[ox.Quad], str]], known: set[str]) -> None:
@@ -295,8 +368,19 @@ class RecordStore:
                 quads_out.extend(quads)
                 quads_out.extend(self._log_quads(ident, kind, self._next_stamp(), False, digest))
             quads_out.extend(self.entailment.quads_for(quads_out, self.iris))
-            self.store.extend(quads_out)
+            if self._pipeline is None:
+                self.store.extend(quads_out)
+                return
+            self._join()  # transactions commit one at a time, in order
+            self._pending_ids = {c[0] for c in changed}
+            types: dict[str, set[ox.Term]] = {}
+            for q in quads_out:
+                if q.predicate == _RDF_TYPE:
+                    types.setdefault(q.subject.value, set()).add(q.object)
+            self._pending_types = types
+            self._pending = self._pipeline.submit(self.store.extend, quads_out)
             return
+        self._join()
         typed = self.entailment.typed_subjects(
             self.store, [self.iris.record_graph(i) for i, _k, _q, _d in changed if i in known]
         )
@@ -304,7 +388,7 @@ class RecordStore:
             q.subject.value
             for _i, _k, quads, _d in changed
             for q in quads
-            if q.predicate.value == str(RDF.type) and q.object.value in self.entailment.closure
+            if q.predicate.value == _RDF_TYPE_S and q.object.value in self.entailment.closure
         }
         parts = self.entailment.clear_ops(self.iris, typed) + [
             f"DROP SILENT GRAPH {N(self.iris.record_graph(i))}" for i, _k, _q, _d in changed if i in known
@@ -333,6 +417,7 @@ class RecordStore:
     def delete(self, ident: str, kind: str | None = None) -> None:
         """Drop a record's graph and mark it deleted in the change log (kept for OAI-PMH)."""
         with self._lock:
+            self._join()
             found = self.kind_of(ident)
             if found is None or (kind and found != kind):
                 raise NotFound(f"no {kind or 'record'} with id {ident!r}")
