@@ -58,10 +58,14 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"records ingested      : {n} ({len(report.rejected)} rejected)")
         print(f"ingest time           : {elapsed:.2f} s  -> {n / elapsed:,.0f} records/s (goal >= 1,000)")
-        print(f"re-ingest (idempotent): {reingest:.2f} s  -> {n / reingest:,.0f} records/s, {again.ingested} rewritten")
+        print(
+            f"re-ingest (idempotent): {reingest:.2f} s  -> {n / reingest:,.0f} records/s, {again.ingested} rewritten"
+        )
         print(f"quads in store        : {triples:,}")
         print(f"store size on disk    : {size / 1e6:.1f} MB")
-        print(f"baseline bulk_load    : {baseline:.2f} s  -> {n / baseline:,.0f} records/s (raw store, no checks)")
+        print(
+            f"baseline bulk_load    : {baseline:.2f} s  -> {n / baseline:,.0f} records/s (raw store, no checks)"
+        )
         print(f"ratio ingest/baseline : {elapsed / baseline:.1f}x the time of a raw bulk load")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -14,6 +14,7 @@ Writes go through SPARQL Update text built from library-serialised terms (never 
 from __future__ import annotations
 
 import abc
+import contextlib
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -144,10 +145,8 @@ class OxigraphStore(Store):
         self._store.extend(quads)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # best effort on shutdown
             self._store.flush()
-        except Exception:  # noqa: BLE001 - best effort on shutdown
-            pass
         del self._store
 
 

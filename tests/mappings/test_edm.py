@@ -237,8 +237,9 @@ def test_remote_items_survive_a_second_round_trip(to_quads, schemes, edm_schema,
     again = to_edm([q for r in first for q in to_quads(r)], schemes)
     _valid(edm_schema, again, edm_rules)
     back = edm_to_records(again, surrogates=True, base=BASE)
-    triples = lambda recs: {
-        (q.subject.value, q.predicate.value, str(q.object)) for r in recs for q in to_quads(r)
-    }  # noqa: E731
+
+    def triples(recs: list[dict]) -> set[tuple[str, str, str]]:
+        return {(q.subject.value, q.predicate.value, str(q.object)) for r in recs for q in to_quads(r)}
+
     assert [r["kind"] for r in back] == ["work", "instance", "item"]
     assert triples(back[1:]) == triples(first[1:])
