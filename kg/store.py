@@ -23,7 +23,7 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import ParseError, QueryTimeout, StoreUnavailable
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, sparql_prefixes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -81,10 +81,6 @@ class Store(abc.ABC):
 
     def triple_count(self) -> int:
         return self.count("GRAPH ?g { ?s ?p ?o }")
-
-
-def _prefix_header() -> str:
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 class OxigraphStore(Store):
@@ -161,14 +157,35 @@ class RemoteStore(Store):
         self.gsp_url = gsp_url
         self._client = httpx.Client(timeout=timeout_s)
 
-    def _post_query(self, sparql: str, accept: str) -> httpx.Response:
+    def _post_query(
+        self,
+        sparql: str,
+        accept: str,
+        default_graphs: Iterable[str] = (),
+        named_graphs: Iterable[str] = (),
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """POST a query; a dataset goes as the protocol's ``default-graph-uri`` /
+        ``named-graph-uri`` form parameters, and ``timeout`` overrides the client's."""
+        default_graphs, named_graphs = list(default_graphs), list(named_graphs)
+        text = sparql_prefixes() + sparql
+        kwargs: dict = {"headers": {"Accept": accept}}
+        if default_graphs or named_graphs:
+            kwargs["data"] = {
+                "query": text,
+                "default-graph-uri": default_graphs,
+                "named-graph-uri": named_graphs,
+            }
+        else:
+            kwargs["content"] = text.encode()
+            kwargs["headers"]["Content-Type"] = "application/sparql-query"
+        if timeout is not None:
+            kwargs["timeout"] = timeout
         try:
-            response = self._client.post(
-                self.query_url,
-                content=(_prefix_header() + sparql).encode(),
-                headers={"Content-Type": "application/sparql-query", "Accept": accept},
-            )
+            response = self._client.post(self.query_url, **kwargs)
         except httpx.TimeoutException as exc:
+            if timeout is not None:
+                raise QueryTimeout(f"the query ran longer than {timeout:g} s") from exc
             raise QueryTimeout(f"the SPARQL server at {self.query_url} did not answer in time") from exc
         except httpx.HTTPError as exc:
             raise StoreUnavailable(f"cannot reach the SPARQL server at {self.query_url}: {exc}") from exc
@@ -179,7 +196,23 @@ class RemoteStore(Store):
         return response
 
     def query(self, sparql: str):
-        response = self._post_query(sparql, "application/sparql-results+json, application/n-triples;q=0.9")
+        return self.query_dataset(sparql)
+
+    def query_dataset(
+        self,
+        sparql: str,
+        default_graphs: Iterable[str] = (),
+        named_graphs: Iterable[str] = (),
+        timeout: float | None = None,
+    ):
+        """``query`` over an explicit dataset (what the SPARQL endpoint's dataset parameters ask)."""
+        response = self._post_query(
+            sparql,
+            "application/sparql-results+json, application/n-triples;q=0.9",
+            default_graphs,
+            named_graphs,
+            timeout,
+        )
         ctype = response.headers.get("content-type", "").split(";")[0].strip()
         if ctype == "application/n-triples":
             triples = [q.triple for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)]
@@ -193,7 +226,7 @@ class RemoteStore(Store):
         try:
             response = self._client.post(
                 self.update_url,
-                content=(_prefix_header() + sparql_update).encode(),
+                content=(sparql_prefixes() + sparql_update).encode(),
                 headers={"Content-Type": "application/sparql-update"},
             )
         except httpx.HTTPError as exc:

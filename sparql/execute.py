@@ -20,12 +20,11 @@ import traceback
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-import httpx
 import pyoxigraph as ox
 
 from kg.context import HeritageContext
-from kg.errors import ParseError, QueryTimeout, StoreUnavailable
-from kg.namespaces import PREFIXES, sparql_prefixes
+from kg.errors import ParseError, StoreUnavailable
+from kg.namespaces import PREFIXES
 from kg.store import OxigraphStore
 from sparql.formats import GRAPH_TYPES, RESULT_TYPES, pick, serialize_triples
 
@@ -129,29 +128,7 @@ def syntax_error(what: str, exc: SyntaxError) -> ParseError:
 
 def _run_remote(store, sparql: str, default_graphs: list[str], named_graphs: list[str], timeout: float):
     """Other backends get the dataset as protocol parameters of their own endpoint."""
-    data: dict[str, str | list[str]] = {"query": sparql_prefixes() + sparql}
-    if default_graphs:
-        data["default-graph-uri"] = default_graphs
-    if named_graphs:
-        data["named-graph-uri"] = named_graphs
-    try:
-        response = httpx.post(
-            store.query_url,
-            data=data,
-            headers={"Accept": "application/sparql-results+json, application/n-triples;q=0.9"},
-            timeout=timeout,
-        )
-    except httpx.TimeoutException as exc:
-        raise QueryTimeout(f"the query ran longer than {timeout:g} s") from exc
-    except httpx.HTTPError as exc:
-        raise StoreUnavailable(f"cannot reach the SPARQL server: {exc}") from exc
-    if response.status_code == 400:
-        raise ParseError(f"SPARQL error: {response.text.strip()[:500]}")
-    if response.status_code >= 300:
-        raise StoreUnavailable(f"SPARQL server answered {response.status_code}")
-    if response.headers.get("content-type", "").startswith("application/n-triples"):
-        return [q.triple for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)]
-    return ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+    return store.query_dataset(sparql, default_graphs, named_graphs, timeout)
 
 
 def execute(
