@@ -137,55 +137,63 @@ def _finalise(tmp: Path, name: str, item_id: str, files_dir: Path, size: int, di
     return StoredFile(target, safe, fmt, MEDIA_TYPES[fmt], size, digest, width, height)
 
 
+class _UploadWriter:
+    """A temporary file in the file store that counts, hashes and limits what is written to it.
+    One writer serves the sync and the async upload paths; on any failure nothing is left."""
+
+    def __init__(self, files_dir: Path, limit: int) -> None:
+        files_dir.mkdir(parents=True, exist_ok=True)
+        self.limit = limit
+        self.size = 0
+        self.digest = hashlib.sha256()
+        fd, tmp_name = tempfile.mkstemp(dir=files_dir, prefix=".upload-")
+        self.tmp = Path(tmp_name)
+        self.out = os.fdopen(fd, "wb")
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise PayloadTooLarge(f"the file exceeds the upload limit of {self.limit} bytes")
+        self.digest.update(chunk)
+        self.out.write(chunk)
+
+    def abort(self) -> None:
+        self.out.close()
+        self.tmp.unlink(missing_ok=True)
+
+    def finish(self, name: str, item_id: str, files_dir: Path) -> StoredFile:
+        self.out.close()
+        if self.size == 0:
+            self.tmp.unlink(missing_ok=True)
+            raise ValidationError("the uploaded file is empty")
+        return _finalise(self.tmp, name, item_id, files_dir, self.size, self.digest.hexdigest())
+
+
 def store_bytes_iter(
     chunks: Iterable[bytes], name: str, item_id: str, files_dir: Path, limit: int
 ) -> StoredFile:
-    files_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=files_dir, prefix=".upload-")
-    tmp = Path(tmp_name)
+    writer = _UploadWriter(files_dir, limit)
     try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise PayloadTooLarge(f"the file exceeds the upload limit of {limit} bytes")
-                digest.update(chunk)
-                out.write(chunk)
+        for chunk in chunks:
+            writer.write(chunk)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        writer.abort()
         raise
-    if size == 0:
-        tmp.unlink(missing_ok=True)
-        raise ValidationError("the uploaded file is empty")
-    return _finalise(tmp, name, item_id, files_dir, size, digest.hexdigest())
+    return writer.finish(name, item_id, files_dir)
 
 
 async def store_upload(
     chunks: AsyncIterator[bytes], name: str, item_id: str, files_dir: Path, limit: int
 ) -> StoredFile:
     """Stream an upload to disk; on any failure (too large, client gone) nothing is left behind."""
-    files_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=files_dir, prefix=".upload-")
-    tmp = Path(tmp_name)
+    writer = _UploadWriter(files_dir, limit)
     try:
-        with os.fdopen(fd, "wb") as out:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise PayloadTooLarge(f"the file exceeds the upload limit of {limit} bytes")
-                digest.update(chunk)
-                out.write(chunk)
+        async for chunk in chunks:
+            writer.write(chunk)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        writer.abort()
         raise
-    if size == 0:
-        tmp.unlink(missing_ok=True)
-        raise ValidationError("the uploaded file is empty")
-    return _finalise(tmp, name, item_id, files_dir, size, digest.hexdigest())
+    return writer.finish(name, item_id, files_dir)
 
 
 def store_path(source: Path, item_id: str, files_dir: Path, limit: int = 1 << 40) -> StoredFile:
