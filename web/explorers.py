@@ -23,14 +23,13 @@ from api.problems import problem
 from api.routes_graph import graph_backend
 from kg.context import HeritageContext
 from kg.errors import NotFound, ValidationError
-from kg.graph_api import neighbourhood
+from kg.graph_api import KINDS, neighbourhood
 from kg.search import search_works
 from web import session, views
 from web.i18n import t
 from web.render import page_lang, render
 
 router = APIRouter(include_in_schema=False)
-GRAPH_KINDS = ("work", "project", "instance", "item", "concept", "agent", "museum")
 # what the legend shows and the filter offers (IN_SCHEME and BROADER only add scheme noise)
 RELATIONS = (
     "REPRESENTS",
@@ -105,9 +104,9 @@ def _graph_page(request: Request, start: str | None) -> HTMLResponse:
         "graph.html",
         start=start or "",
         relations=RELATIONS,
-        kinds=GRAPH_KINDS,
-        kind_labels={k: t(f"kind_{k}", page_lang(request)) for k in GRAPH_KINDS},
-        kinds_json=_json_script({k: t(f"kind_{k}", page_lang(request)) for k in GRAPH_KINDS}),
+        kinds=KINDS,
+        kind_labels={k: t(f"kind_{k}", page_lang(request)) for k in KINDS},
+        kinds_json=_json_script({k: t(f"kind_{k}", page_lang(request)) for k in KINDS}),
     )
 
 
@@ -123,7 +122,7 @@ def graph_explorer(request: Request, iri: str = "") -> HTMLResponse:
 @router.get("/explore/graph/{kind}/{ident}", response_class=HTMLResponse)
 def graph_explorer_at(request: Request, kind: str, ident: str) -> HTMLResponse:
     """The graph explorer starting from an entity of this server (``work/nt-097``)."""
-    if kind not in GRAPH_KINDS:
+    if kind not in KINDS:
         return _error(request, 404, f"There are no entities of kind “{kind}”.")
     return _graph_page(request, _ctx(request).iris.entity("agent" if kind == "museum" else kind, ident))
 
