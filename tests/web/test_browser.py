@@ -6,11 +6,6 @@ sees its job reach ``done`` in the live table. Screenshots go to ``docs/screensh
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -19,9 +14,9 @@ from PIL import Image, ImageStat
 
 from kg.tokens import create_token
 from tests.web.conftest import copy_demo
+from tests.web.uvicorn_server import REPO, serve_data_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
-REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 ARGS = [
     "--no-sandbox",
@@ -41,43 +36,13 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_dir, tmp_path_factory):
     """uvicorn serving the app over its own data dir; yields (base url, curator token)."""
     data = copy_demo(demo_dir, tmp_path_factory.mktemp("browser") / "data")
     token = create_token(data, "curator", "browser-tests")
-    port = _free_port()
-    env = {**os.environ, "HERITAGE_DATA_DIR": str(data)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1"]
-        + ["--port", str(port), "--log-level", "warning"],
-        cwd=REPO,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(url + "/api/jobs", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                pytest.fail("the server exited while starting")
-            time.sleep(0.1)
+    with serve_data_dir(data) as url:
         yield url, token
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,7 @@ as a derived Item. No console errors anywhere; screenshots go to ``docs/screensh
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
-import time
 
-import httpx
 import numpy as np
 import pytest
 from PIL import Image
@@ -19,7 +14,8 @@ from PIL import Image
 from kg.tokens import create_token
 from tests.web import test_browser as base
 from tests.web.explorer_data import STAINED_ITEM, STAINED_WORK, prepare
-from tests.web.test_browser import CHROMIUM, REPO, _free_port, save_screenshot
+from tests.web.test_browser import CHROMIUM, save_screenshot
+from tests.web.uvicorn_server import serve_data_dir
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,31 +33,8 @@ def server(demo_dir, tmp_path_factory):
     """uvicorn over the demo plus image index, similarity and prediction runs; (url, token, data)."""
     data = prepare(demo_dir, tmp_path_factory.mktemp("browser-explorers") / "data")
     token = create_token(data, "curator", "browser-explorers")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1"]
-        + ["--port", str(port), "--log-level", "warning"],
-        cwd=REPO,
-        env={**os.environ, "HERITAGE_DATA_DIR": str(data)},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(url + "/api/jobs", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                pytest.fail("the server exited while starting")
-            time.sleep(0.1)
+    with serve_data_dir(data) as url:
         yield url, token, data
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _shot(locator) -> np.ndarray:
