@@ -70,6 +70,19 @@ class JobRegistry:
         self._pool.submit(run)
         return job
 
+    def observe(self, kind: str, subject: str, snapshot: dict) -> None:
+        """Record the state of a job run by another registry (restoration and style jobs keep
+        their PNG results in their own), so ``/api/jobs`` and ``/api/events`` show every job."""
+        with self._lock:
+            job = self._jobs.get(snapshot["id"])
+            if job is None:
+                job = self._jobs[snapshot["id"]] = Job(snapshot["id"], kind, subject)
+                if len(self._jobs) > self._keep:
+                    self._jobs.pop(next(iter(self._jobs)))
+        job.status, job.progress = snapshot["status"], snapshot["progress"]
+        job.message, job.result = snapshot.get("message", ""), snapshot.get("result", {})
+        self._publish(job)
+
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 

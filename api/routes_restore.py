@@ -7,7 +7,7 @@ import asyncio
 import json
 
 import numpy as np
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
 from kg.errors import PayloadTooLarge, ValidationError
@@ -19,6 +19,22 @@ from ml.restore.style import gatys_transfer, reinhard_transfer
 router = APIRouter(tags=["restoration"])
 MAX_UPLOAD = 64 * 1024 * 1024
 MAX_STEPS = 500
+
+
+def install(app: FastAPI) -> None:
+    """Give the app its own restoration registry whose jobs also appear in ``/api/jobs`` and
+    ``/api/events`` next to upload jobs (one live job table in the admin console)."""
+    registry = JobRegistry()
+    jobs = app.state.jobs
+
+    def follow(event: dict) -> None:
+        links = {"status_url": f"/api/restore/jobs/{event['id']}"}
+        if event["status"] == "done":
+            links["result_url"] = f"/api/restore/jobs/{event['id']}/result"
+        jobs.observe(event["kind"], event["info"].get("method", event["kind"]), {**event, "result": links})
+
+    registry.add_listener(follow)
+    app.state.restore_jobs = registry
 
 
 def _registry(request: Request) -> JobRegistry:
@@ -78,7 +94,7 @@ async def start_restore(
             info["masked_pixels"] = int(np.count_nonzero(result.mask))
         return result.image, info
 
-    return _links(_registry(request).submit("restore", work))
+    return _links(_registry(request).submit("restore", work, {"method": method}))
 
 
 @router.post("/api/style", status_code=202)
@@ -107,7 +123,7 @@ async def start_style(
         out = gatys_transfer(content, exemplar, steps=steps, size=size, progress=progress)
         return out, {"method": "gatys-mobilenetv2", "steps": steps, "size": size}
 
-    return _links(_registry(request).submit("style", work))
+    return _links(_registry(request).submit("style", work, {"method": method}))
 
 
 @router.get("/api/restore/jobs/{job_id}")

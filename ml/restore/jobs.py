@@ -20,6 +20,7 @@ from kg.errors import Conflict, HeritageError, NotFound
 from ml.restore.io import to_png_bytes
 
 Work = Callable[[Callable[[float], None]], tuple[np.ndarray, dict]]
+Listener = Callable[[dict], None]
 
 
 class TooManyJobs(HeritageError):
@@ -64,14 +65,20 @@ class JobRegistry:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hg-restore")
         self._max_pending = max_pending
         self._keep = keep
+        self._listeners: list[Listener] = []
 
-    def submit(self, kind: str, work: Work) -> str:
-        """Queue ``work(progress)`` (returning the image and info); returns the job id at once."""
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(snapshot)`` on every state change (the app's job list follows these)."""
+        self._listeners.append(listener)
+
+    def submit(self, kind: str, work: Work, info: dict | None = None) -> str:
+        """Queue ``work(progress)`` (returning the image and info); returns the job id at once.
+        ``info`` describes the job until its own result info replaces it."""
         with self._cond:
             pending = sum(1 for job in self._jobs.values() if not job.finished)
             if pending >= self._max_pending:
                 raise TooManyJobs(f"{pending} restoration jobs are already queued or running; retry later")
-            job = Job(id=uuid.uuid4().hex[:16], kind=kind)
+            job = Job(id=uuid.uuid4().hex[:16], kind=kind, info=dict(info or {}))
             self._jobs[job.id] = job
             self._event(job)
             self._evict()
@@ -80,8 +87,11 @@ class JobRegistry:
 
     def _event(self, job: Job) -> None:
         # Called with the condition held.
-        job.events.append({**job.snapshot(), "seq": len(job.events)})
+        event = {**job.snapshot(), "seq": len(job.events)}
+        job.events.append(event)
         self._cond.notify_all()
+        for listener in self._listeners:
+            listener(event)
 
     def _evict(self) -> None:
         finished = [key for key, job in self._jobs.items() if job.finished]
