@@ -89,12 +89,30 @@ def local_id(identifier: str) -> str:
 
 
 def _records_of(metadata: etree._Element, prefix: str, identifier: str) -> list[dict]:
+    """The Work an OAI record describes and, for EDM, the Instances and Items its WebResources
+    describe (the provider's digital surrogates, pointing at the provider's files)."""
     payload = next((el for el in metadata if isinstance(el.tag, str)), None)
     if payload is None:
         raise ParseError(f"{identifier}: empty metadata")
     if prefix == "oai_dc":
         return [dc_to_record(payload, name=identifier)]
-    return edm_to_records(etree.tostring(payload), name=identifier)
+    return edm_to_records(etree.tostring(payload), name=identifier, surrogates=True)
+
+
+_DELETE_ORDER = {"item": 0, "instance": 1, "work": 2}  # parts before wholes: nothing left dangling
+
+
+def _drop(ctx: HeritageContext, ids: list[tuple[str, str]], report: HarvestReport) -> None:
+    """Delete harvested records (kind, id), Items before Instances before Works; ones already
+    gone are skipped, ones a local record still points at are reported, not forced."""
+    for kind, ident in sorted(ids, key=lambda pair: _DELETE_ORDER[pair[0]]):
+        try:
+            ctx.records.delete(ident, kind)
+            report.deleted += kind == "work"
+        except NotFound:
+            pass  # never harvested, or already gone
+        except Conflict as exc:
+            report.rejected.append(f"{kind} {ident}: {exc.detail}")
 
 
 def fetch(client: httpx.Client, url: str, params: dict[str, str]) -> etree._Element:
@@ -158,7 +176,7 @@ def harvest(
                 state.save()
                 return harvest(ctx, url, set_spec, entry.get("from"), prefix, max_pages, client, progress)
             entry.setdefault("started", root.findtext("oai:responseDate", namespaces=NS))
-            _ingest_page(ctx, root, prefix, report)
+            _ingest_page(ctx, root, prefix, report, state.data.setdefault("surrogates", {}))
             report.pages += 1
             token_el = root.find("oai:ListRecords/oai:resumptionToken", NS)
             token = (token_el.text or "").strip() if token_el is not None else ""
@@ -179,29 +197,36 @@ def harvest(
             client.close()
 
 
-def _ingest_page(ctx: HeritageContext, root: etree._Element, prefix: str, report: HarvestReport) -> None:
+def _ingest_page(
+    ctx: HeritageContext, root: etree._Element, prefix: str, report: HarvestReport, surrogates: dict
+) -> None:
+    """Write one page's records in one transaction, then apply its deletions. ``surrogates``
+    (kept in the harvest state) maps each harvested Work to the Instances and Items its EDM
+    brought, so a deleted or changed Work takes exactly those along and never a local record."""
     records: list[dict] = []
+    gone: list[tuple[str, str]] = []
     for rec in root.iterfind("oai:ListRecords/oai:record", NS):
         header = rec.find("oai:header", NS)
         identifier = (header.findtext("oai:identifier", namespaces=NS) or "").strip()
+        work_id = local_id(identifier)
         if header.get("status") == "deleted":
-            try:
-                ctx.records.delete(local_id(identifier), "work")
-                report.deleted += 1
-            except NotFound:
-                pass  # never harvested, or already gone
-            except Conflict as exc:
-                report.rejected.append(f"{identifier}: {exc.detail}")
+            gone += [tuple(pair) for pair in surrogates.pop(work_id, [])] + [("work", work_id)]
             continue
         metadata = rec.find("oai:metadata", NS)
         try:
-            records.extend(
-                _records_of(metadata if metadata is not None else etree.Element("x"), prefix, identifier)
-            )
+            found = _records_of(metadata if metadata is not None else etree.Element("x"), prefix, identifier)
         except ParseError as exc:
             report.rejected.append(exc.detail)
+            continue
+        records.extend(found)
+        if prefix == "edm":
+            now = {(r["kind"], r["id"]) for r in found if r["kind"] != "work"}
+            gone += [tuple(pair) for pair in surrogates.get(work_id, []) if tuple(pair) not in now]
+            surrogates[work_id] = sorted(now)
     if records:
         result = ctx.records.put(records)
-        report.written += len(result.written)
-        report.unchanged += len(result.unchanged)
+        works = {r["id"] for r in records if r["kind"] == "work"}  # the report counts OAI records
+        report.written += len(works.intersection(result.written))
+        report.unchanged += len(works.intersection(result.unchanged))
         report.rejected.extend(r.reason for r in result.rejected)
+    _drop(ctx, gone, report)

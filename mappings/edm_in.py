@@ -8,6 +8,7 @@ resolver can match it to our schemes. Input is untrusted: it goes through ``xml_
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from urllib.parse import unquote
 
@@ -181,6 +182,12 @@ def _aggregations(view: GraphView, cho: str) -> list[str]:
     )
 
 
+def remote_item_id(work_id: str, url: str) -> str:
+    """A stable id for a remote file: the same URL always gives the same Item, whatever its
+    position in the aggregation, so a re-harvest updates it instead of shifting ids."""
+    return f"{work_id}-file-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
+
+
 def _surrogates(view: GraphView, cho: str, work: dict, base: str | None) -> list[dict]:
     """Instance and Item records from the WebResources the CHO's aggregation shows.
 
@@ -197,7 +204,7 @@ def _surrogates(view: GraphView, cho: str, work: dict, base: str | None) -> list
             urls.extend(o.value for o in view.objects(agg, prop) if o.value not in urls)
     cho_type = view.value(cho, EDM + "type") or ""
     own = f"{base.rstrip('/')}/files/" if base else None
-    for n, url in enumerate(urls, start=1):
+    for url in urls:
         part_of = view.value(url, DCT + "isPartOf") or ""
         inst_id = (
             _ID_SAFE.sub("-", part_of.split("/id/instance/", 1)[1]) if "/id/instance/" in part_of else None
@@ -215,7 +222,7 @@ def _surrogates(view: GraphView, cho: str, work: dict, base: str | None) -> list
             ident, _, file_name = url[len(own) :].partition("/")
             item.update(id=ident, file_name=unquote(file_name))
         else:
-            item.update(id=f"{work['id']}-file-{n}", source_url=url)
+            item.update(id=remote_item_id(work["id"], url), source_url=url)
         item["identifier"] = item["id"]
         if (media := view.value(url, DC + "format")) and _MEDIA_TYPE.match(media):
             item["media_type"] = media

@@ -11,7 +11,7 @@ from lxml import etree
 from kg.errors import ParseError
 from mappings.csv_record import load_mapping, row_to_record
 from mappings.edm import to_edm
-from mappings.edm_in import edm_to_records
+from mappings.edm_in import edm_to_records, remote_item_id
 from mappings.edm_rules import Rule, check_edm, load_rules
 from tests.mappings.conftest import BASE, INSTANCE, ITEM, PROJECT, WORK, check_golden
 from tests.shared_paths import RECORDS_CSV, VOCAB_DIR, require_shared
@@ -154,8 +154,10 @@ def test_foreign_web_resources_become_remote_items(to_quads, iris) -> None:
     work, inst, item = edm_to_records(xml, surrogates=True, base=BASE)
     assert inst == {"kind": "instance", "id": "42-edm", "identifier": "42-edm", "represents": "42",
                     "title": {"en": "Vase"}, "instance_type": "image"}  # fmt: skip
-    assert item == {"kind": "item", "id": "42-file-1", "identifier": "42-file-1", "part_of": "42-edm",
-                    "source_url": "http://provider.example/img/42.jpg", "media_type": "image/jpeg"}  # fmt: skip
+    url = "http://provider.example/img/42.jpg"
+    assert item == {"kind": "item", "id": remote_item_id("42", url), "identifier": remote_item_id("42", url),
+                    "part_of": "42-edm", "source_url": url, "media_type": "image/jpeg"}  # fmt: skip
+    assert remote_item_id("42", url) != remote_item_id("42", url + "?v=2")  # one Item per file URL
 
 
 @pytest.mark.slow
