@@ -3,10 +3,10 @@ them), so they favour recall: a false positive costs a little inpainting, a miss
 
 - stains and scratches: flat blobs that differ strongly from a robust local background (a large
   median filter) and from the ring of pixels around them, plus thin light lines (top-hats);
-- shadows: large, neutral regions much darker than their surroundings at a coarse scale, grown
-  into their penumbra and kept when the dimming is plausible for a cast shadow.
+- shadows: ``ml/restore/shadow_detect.py`` (regions whose outline steps down alike in the three
+  channels and all the way round, found in a shading field rebuilt from neutral soft gradients).
 
-Shadow detection is still the weak part on real pictures with dark content (see
+Shadow detection is still the weak part on real pictures where a shadow falls on dark content (see
 ``python -m bench.bench_restore --diagnose``): it is a heuristic, not a learned model.
 """
 
@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from ml.restore.shadow_detect import detect_shadows
+
+__all__ = ["detect_scratches", "detect_shadows", "detect_stains", "detect_stains_and_scratches"]
 
 
 def _odd(value: float) -> int:
@@ -96,74 +100,6 @@ def detect_scratches(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
     lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     lines = _keep_elongated(lines, min_length=size / 25)
     return cv2.dilate(lines, np.ones((5, 5), np.uint8)).astype(bool)
-
-
-def detect_shadows(
-    image: np.ndarray,
-    ratio: float = 0.7,
-    max_chroma_shift: float = 0.025,
-    penumbra_ratio: float = 0.85,
-    dimming: tuple[float, float] = (0.1, 0.82),
-) -> np.ndarray:
-    """True inside large regions darkened relative to their surroundings (a cast shadow).
-
-    Dark picture content (a black helmet, a night sky) is also darker than its surroundings; a
-    cast shadow differs in dimming all channels alike, so a candidate is kept only when its
-    chromaticity matches the ring of light around it, and only when it dims its surroundings by a
-    plausible factor (``dimming``: a shadow still gets ambient light, so a region 10x darker than
-    its ring is dark content, and one less than ~20% darker is not worth relighting).
-    """
-    h, w = image.shape[:2]
-    scale = 256 / max(h, w)
-    small = cv2.resize(image, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
-    pixels = small.astype(np.float32) + 1.0
-    lum = pixels.mean(axis=2)
-    local = cv2.GaussianBlur(lum, (0, 0), 3)
-    surround = cv2.GaussianBlur(cv2.dilate(local, np.ones((41, 41), np.uint8)), (0, 0), 10)
-    dark = (local / surround < ratio).astype(np.uint8)
-    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    dark = _drop_small(dark, int(0.01 * dark.size))
-    # Compare each dark pixel's chromaticity with that of the lit pixels around it (normalised
-    # convolution over the non-dark pixels only).
-    chroma = cv2.GaussianBlur(pixels / pixels.sum(axis=2, keepdims=True), (0, 0), 2)
-    lit = (1 - dark).astype(np.float32)
-    weight = cv2.GaussianBlur(lit, (0, 0), 12) + 1e-6
-    around = cv2.GaussianBlur(chroma * lit[:, :, None], (0, 0), 12) / weight[:, :, None]
-    neutral = np.abs(chroma - around).max(axis=2) < max_chroma_shift
-    dark = (dark.astype(bool) & neutral & (weight > 0.02)).astype(np.uint8)
-    dark = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    dark = _drop_small(dark, int(0.01 * dark.size))
-    # Hysteresis: the strict test finds a shadow's core; its soft penumbra (still dimmed, and
-    # to be relit too) is the ring of slightly darker pixels connected to it, up to 8 px out at
-    # this 256-px scale. Tuned on damage seeds 1000+: relighting gain in the shadow 0.5 -> 2.8 dB.
-    penumbra = (local / surround < penumbra_ratio).astype(np.uint8)
-    for _ in range(8):
-        dark = cv2.dilate(dark, np.ones((3, 3), np.uint8)) & penumbra | dark
-    dark = _plausible_dimming(dark, np.log(lum), *dimming)
-    dark = cv2.resize(dark, (w, h), interpolation=cv2.INTER_NEAREST)
-    return dark.astype(bool)
-
-
-def _plausible_dimming(mask: np.ndarray, log_lum: np.ndarray, darkest: float, lightest: float) -> np.ndarray:
-    """Keep the regions whose interior is between ``darkest`` and ``lightest`` times as bright as
-    the ring around them (medians of log luminance; the penumbra band itself is left out)."""
-    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    out = np.zeros(mask.shape, np.uint8)
-    near = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13))
-    far = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
-    for index in range(1, count):
-        region = (labels == index).astype(np.uint8)
-        inner = cv2.erode(region, near).astype(bool)
-        if not inner.any():
-            inner = region.astype(bool)
-        ring = cv2.dilate(region, far).astype(bool) & ~cv2.dilate(region, near).astype(bool)
-        if not ring.any():
-            continue
-        step = float(np.median(log_lum[inner]) - np.median(log_lum[ring]))
-        if np.log(darkest) <= step <= np.log(lightest):
-            out[region.astype(bool)] = 1
-    return out
 
 
 def _drop_small(mask: np.ndarray, min_area: int) -> np.ndarray:
