@@ -150,6 +150,7 @@ class FalkorDBTransport(GraphTransport):
         except self._errors as exc:
             raise GraphServerUnavailable(f"graph server at {self.uri} is unreachable: {exc}") from exc
         self.graph = self.db.select_graph(graph)
+        self.graph_name = graph
         self.max_rows = max_rows
 
     def run(self, cypher: str, params: dict | None = None) -> list[dict]:
@@ -168,6 +169,13 @@ class FalkorDBTransport(GraphTransport):
     def _query(self, text: str):
         try:
             return self.graph.query(text)
+        except self._errors as exc:
+            raise GraphServerUnavailable(f"graph server at {self.uri} is unreachable: {exc}") from exc
+
+    def execute(self, *args: object) -> object:
+        """A raw server command (``GRAPH.BULK``), with the same unreachable-server error."""
+        try:
+            return self.db.connection.execute_command(*args)
         except self._errors as exc:
             raise GraphServerUnavailable(f"graph server at {self.uri} is unreachable: {exc}") from exc
 

@@ -144,6 +144,19 @@ class Projection:
         return groups
 
 
+@dataclass
+class GraphPart:
+    """One graph's triples about named subjects, as plain strings: ``types[s]`` (class IRIs),
+    ``literals[s]`` (predicate, lexical form, language or None, datatype IRI) and ``links[s]``
+    (predicate, object IRI). Blank nodes and ``skos:notation`` are already left out."""
+
+    types: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    literals: dict[str, list[tuple[str, str, str | None, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    links: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+
+
 class Projector:
     """Accumulates graph after graph into one ``Projection``, de-duplicating as it goes.
 
@@ -183,21 +196,26 @@ class Projector:
         if run is not None:
             self._add_run(quads, run)
             return
-        types: dict[str, list[str]] = defaultdict(list)
-        literals: dict[str, list[tuple[str, ox.Literal]]] = defaultdict(list)
-        links: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        part = GraphPart()
+        types, literals, links = part.types, part.literals, part.links
         for s, p, o, _g in quads:
             if type(s) is not _NamedNode:
                 continue
             p = p.value
             if type(o) is _Literal:
                 if p not in _SKIP_LITERALS:
-                    literals[s.value].append((p, o))
+                    literals[s.value].append((p, o.value, o.language, o.datatype.value))
             elif type(o) is _NamedNode:
                 if p == RDF_TYPE:
                     types[s.value].append(o.value)
                 else:
                     links[s.value].append((p, o.value))
+        self.add_part(part)
+
+    def add_part(self, part: GraphPart) -> None:
+        """Project the subjects of one graph, already split into types, literals and links (the
+        one place the mapping rules live; ``add_graph`` and the TSV reader both feed it)."""
+        types, literals, links = part.types, part.literals, part.links
         dimensions = {s for s, ts in types.items() if _DIMENSION in ts}
         for subject, ts in types.items():
             if subject in dimensions:
@@ -208,21 +226,20 @@ class Projector:
             if "Museum" in labels:
                 labels.add("Agent")
             props: dict[str, object] = {}
-            for pred, lit in literals.get(subject, ()):
+            for pred, lex, lang, datatype in literals.get(subject, ()):
                 name = prop_name(pred)
-                datatype = lit.datatype.value
                 if datatype == _LANG_STRING:
-                    _add_prop(props, name + _lang_suffix(lit.language), lit.value)
+                    _add_prop(props, name + _lang_suffix(lang), lex)
                 else:
                     convert = _CONVERTERS.get(datatype)
-                    _add_prop(props, name, lit.value if convert is None else _convert(convert, lit.value))
+                    _add_prop(props, name, lex if convert is None else _convert(convert, lex))
             for pred, obj in links.get(subject, ()):
                 rel = RELATIONS.get(pred)
                 if rel is not None:
                     self.add_edge(subject, rel, obj, {})
                 elif pred == _HAS_DIMENSION:
                     if obj in dimensions:
-                        dim = {prop_name(p): literal_value(lit) for p, lit in literals.get(obj, ())}
+                        dim = {prop_name(p): _value(lex, dt) for p, lex, _lang, dt in literals.get(obj, ())}
                         kind = str(dim.get("dimension_type", "size"))
                         if "value" in dim:
                             props[f"dim_{kind}"] = dim["value"]
@@ -272,6 +289,12 @@ class Projector:
 _SOURCE, _TARGET, _SCORE, _RANK = str(HG.source), str(HG.target), str(HG.score), str(HG.rank)
 _PREDICTION_OF, _PREDICTED_VALUE = str(HG.predictionOf), str(HG.predictedValue)
 _ATTRIBUTE, _CONFIDENCE = str(HG.attribute), str(HG.confidence)
+
+
+def _value(lex: str, datatype: str) -> object:
+    """``literal_value`` for a literal given as lexical form and datatype IRI."""
+    convert = _CONVERTERS.get(datatype)
+    return lex if convert is None else _convert(convert, lex)
 
 
 def _convert(convert, value: str) -> object:

@@ -14,6 +14,7 @@ The RDF store is only read here, never written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections import defaultdict
@@ -26,6 +27,7 @@ import pyoxigraph as ox
 
 from kg.graph_transport import FalkorDBTransport, GraphTransport
 from kg.namespaces import Iris
+from kg.neo4j_bulk import NotBulkable, bulk_load
 from kg.neo4j_projection import (
     DELETE_NODES,
     DELETE_ORPHANS,
@@ -44,6 +46,7 @@ from kg.neo4j_projection import (
     mark_local_concepts,
     node_statement,
 )
+from kg.neo4j_read import read_projection
 from kg.store import Store
 from sparql.queries import load as load_query
 
@@ -83,9 +86,12 @@ class GraphSync:
     """Projects one store into one graph server through a transport."""
 
     def __init__(self, store: Store, iris: Iris, transport: GraphTransport, checkpoint_path: Path,
-                 batch_records: int = 500, read_threads: int = 2) -> None:  # fmt: skip
+                 batch_records: int = 500, read_threads: int = 2, fast: bool = True) -> None:  # fmt: skip
         self.store = store
         self.read_threads = read_threads
+        # rebuild: read through TSV SELECTs (kg.neo4j_read) and, on FalkorDB, write by GRAPH.BULK
+        # (kg.neo4j_bulk); False keeps the quad-by-quad read and Cypher writes (the reference)
+        self.fast = fast
         self.iris = iris
         self.transport = transport
         self.checkpoint_path = Path(checkpoint_path)
@@ -206,6 +212,9 @@ class GraphSync:
         )
         return nodes, edges
 
+    def _named_graphs(self) -> list[str]:
+        return [row["g"].value for row in self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")]
+
     def _projected_graphs(self) -> list[tuple[str, str | None]]:
         """(graph IRI, run IRI or None) for every graph the projection reads: the schemes, the
         record graphs and the run graphs (not the change log or the ontology)."""
@@ -224,18 +233,33 @@ class GraphSync:
         """Drop and reload everything; the checkpoint becomes the change log's latest datestamp."""
         start = time.perf_counter()
         stamp = self._latest_stamp()  # read first: changes made during the rebuild are re-synced
+        bulk = self.fast and isinstance(self.transport, FalkorDBTransport)
         if isinstance(self.transport, FalkorDBTransport):
             self.transport.drop_graph()
         else:
             self.transport.run(DROP_ALL)
-        self.transport.ensure_schema()  # before loading: the edge MATCHes use the iri index
+        if not bulk:
+            self.transport.ensure_schema()  # before loading: the edge MATCHes use the iri index
         graphs = self._projected_graphs()
-        projector = self._read_graphs([g for g, run in graphs if run is None])
+        records = [g for g, run in graphs if run is None]
+        if self.fast:
+            projected = set(records)  # run graphs are read by _add_runs' SELECTs
+            excluded = [g for g in self._named_graphs() if g not in projected]
+            projector = read_projection(self.store, records, excluded, threads=self.read_threads)
+        else:
+            projector = self._read_graphs(records)
         runs = sum(1 for _g, run in graphs if run)
         if runs:
             self._add_runs(projector)
         read_seconds = time.perf_counter() - start
-        nodes, edges = self._write(projector.projection, rebuild=True)
+        nodes = edges = -1
+        if bulk:
+            mark_local_concepts(projector.projection, self.iris.base)
+            with contextlib.suppress(NotBulkable):  # a value the binary format cannot carry: Cypher
+                nodes, edges = bulk_load(self.transport, projector.projection)
+            self.transport.ensure_schema()  # after the load: one index build, not 8,000 inserts
+        if nodes < 0:
+            nodes, edges = self._write(projector.projection, rebuild=True)
         report = SyncReport(nodes=nodes, edges=edges, records=len(graphs) - runs, runs=runs,
                             read_seconds=read_seconds)  # fmt: skip
         if stamp:
