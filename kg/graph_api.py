@@ -121,7 +121,8 @@ class SparqlBackend(GraphBackend):
 
     def _graph_filter(self, var: str = "?g") -> str:
         return (f"FILTER(STRSTARTS(STR({var}), {ox.Literal(self.iris.base + '/graph/record/')}) "
-                f"|| {var} = {ox.NamedNode(self.iris.schemes_graph)})")  # fmt: skip
+                f"|| {var} = {ox.NamedNode(self.iris.schemes_graph)} "
+                f"|| {var} = {ox.NamedNode(self.iris.shared_graph)})")  # fmt: skip
 
     def _quads(self, where: str) -> dict[str, list[ox.Quad]]:
         rows = self.store.select(f"SELECT ?g ?s ?p ?o WHERE {{ {where} }}")

@@ -91,6 +91,22 @@ class Iris:
     def schemes_graph(self) -> str:
         return f"{self.base}/graph/schemes"
 
+    @property
+    def shared_graph(self) -> str:
+        """Where agents, museums and local concepts are described, once each (see kg.shared)."""
+        return f"{self.base}/graph/shared"
+
+    @property
+    def shared_prefixes(self) -> tuple[str, str]:
+        """IRIs of entities many records point at: described in ``shared_graph``, not per record."""
+        return f"{self.base}/id/agent/", f"{self.base}/id/concept/"
+
+    def description_filter(self, var: str = "?g") -> str:
+        """FILTER keeping ``var`` to the graphs that describe entities: record graphs and the
+        shared graph (not runs, the change log or derived graphs)."""
+        prefix = '"' + self.base + '/graph/record/"'
+        return f"FILTER(STRSTARTS(STR({var}), {prefix}) || {var} = <{self.shared_graph}>)"
+
     def parse_entity(self, iri: str) -> tuple[str, str] | None:
         """(kind, id) for an IRI minted under this base, else None."""
         prefix = f"{self.base}/id/"

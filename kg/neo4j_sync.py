@@ -47,6 +47,7 @@ from kg.neo4j_projection import (
     node_statement,
 )
 from kg.neo4j_read import read_projection
+from kg.shared import bundle
 from kg.store import Store
 from sparql.queries import load as load_query
 
@@ -217,13 +218,14 @@ class GraphSync:
 
     def _projected_graphs(self) -> list[tuple[str, str | None]]:
         """(graph IRI, run IRI or None) for every graph the projection reads: the schemes, the
-        record graphs and the run graphs (not the change log or the ontology)."""
+        record graphs, the shared graph (agents, museums, local concepts) and the run graphs (not
+        the change log or the ontology)."""
         record_prefix = f"{self.iris.base}/graph/record/"
         run_prefix = self.iris.run_graph("")
         out: list[tuple[str, str | None]] = []
         for row in self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"):
             g = row["g"].value
-            if g.startswith(record_prefix) or g == self.iris.schemes_graph:
+            if g.startswith(record_prefix) or g in (self.iris.schemes_graph, self.iris.shared_graph):
                 out.append((g, None))
             elif g.startswith(run_prefix):
                 out.append((g, self.iris.base + "/id/run/" + g[len(run_prefix) :]))
@@ -296,7 +298,7 @@ class GraphSync:
             self.transport.run_rows(DELETE_OUTGOING, [{"iri": iri} for _i, iri in changed])
             projector = Projector()
             for ident, _iri in changed:
-                projector.add_graph(self.store.quads(self.iris.record_graph(ident)))
+                projector.add_graph(bundle(self.store, self.iris, self.iris.record_graph(ident)))
             for edge in self._incoming(changed):
                 projector.add_edge(*edge)
             nodes, edges = self._write(projector.projection)
@@ -355,7 +357,7 @@ def _int(rows: list[dict]) -> int:
 def _graph_filter(iris: Iris, var: str) -> str:
     return (
         f"FILTER(STRSTARTS(STR({var}), {ox.Literal(iris.base + '/graph/record/')}) "
-        f"|| {var} = {ox.NamedNode(iris.schemes_graph)})"
+        f"|| {var} = {ox.NamedNode(iris.schemes_graph)} || {var} = {ox.NamedNode(iris.shared_graph)})"
     )
 
 

@@ -23,6 +23,7 @@ from lxml import etree
 
 from kg.namespaces import HG, Iris
 from kg.records import parse_datestamp
+from kg.shared import bundle
 from kg.store import Store
 from mappings.dc import to_dc_element
 from mappings.edm import to_edm
@@ -242,11 +243,11 @@ class OaiRepository:
             else:
                 todo[ident] = (key, linked_ids)
         for ident, (key, linked_ids) in todo.items():
-            quads = list(self.store.quads(self.iris.record_graph(ident)))
+            quads = bundle(self.store, self.iris, self.iris.record_graph(ident))
             if not quads:
                 continue
             for linked_id in linked_ids:
-                quads += self.store.quads(self.iris.record_graph(linked_id))
+                quads += bundle(self.store, self.iris, self.iris.record_graph(linked_id))
             item = Item(self.set_specs(ident, quads), self.render(prefix, quads) if prefix else None)
             out[ident] = item
             with self._lock:

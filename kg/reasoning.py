@@ -14,7 +14,7 @@ rebuild (``materialise_types``) runs when a store is opened whose entailment was
 different ontology (or never), recorded by a hash marker in the derived graph.
 Only the class hierarchy (rdfs:subClassOf and owl:equivalentClass, transitively) is applied: it is
 the part of the alignment queries rely on, and it cannot produce surprising facts. Only types asserted
-in record graphs are read: model-run graphs are dropped whole without passing through the record layer,
+in record graphs and the shared graph (``kg.shared``) are read: model-run graphs are dropped whole without passing through the record layer,
 so entailing from them would leave stale types behind (runs state their PROV types themselves).
 """
 
@@ -40,7 +40,7 @@ HG = "https://w3id.org/heritage-graph/ontology#"
 _TYPE = ox.NamedNode(RDF_TYPE)
 _MARKER = ox.NamedNode(HG + "entailedFrom")
 # bump when what the derived graph holds changes: stores built under the old rule are rebuilt on open
-_RULES = b"hg-entailment/record-graphs/1\n"
+_RULES = b"hg-entailment/record-and-shared-graphs/not-asserted/3\n"
 
 
 def entailed_graph(iris: Iris) -> str:
@@ -94,11 +94,13 @@ class Entailment:
         """Entailed type quads of the asserted ``hg:`` types among ``quads`` (for pure inserts)."""
         graph = ox.NamedNode(entailed_graph(iris))
         # a museum typed in every record of a batch is entailed once (saves the store the duplicates)
+        asserted = {(q.subject, q.object.value) for q in quads if q.predicate.value == RDF_TYPE}
         pairs = {
-            (q.subject, sup)
-            for q in quads
-            if q.predicate.value == RDF_TYPE and q.object.value in self.closure
-            for sup in self.closure[q.object.value]
+            (s, sup)
+            for s, cls in asserted
+            if cls in self.closure
+            for sup in self.closure[cls]
+            if (s, sup) not in asserted  # an asserted type twice would count twice in the union
         }
         return [ox.Quad(s, _TYPE, ox.NamedNode(sup), graph) for s, sup in pairs]
 
@@ -132,7 +134,8 @@ class Entailment:
         graph = ox.NamedNode(entailed_graph(iris))
         return [
             f"INSERT {{ GRAPH {graph} {{ ?s a ?super }} }} WHERE {{ VALUES ?s {{ {values} }} "
-            f"VALUES (?cls ?super) {{ {self.pairs()} }} GRAPH ?g {{ ?s a ?cls }} {record_graph_filter(iris)} }}"
+            f"VALUES (?cls ?super) {{ {self.pairs()} }} GRAPH ?g {{ ?s a ?cls }} {record_graph_filter(iris)} "
+            f"{not_asserted(iris)} }}"
         ]
 
     def is_current(self, store: Store, iris: Iris) -> bool:
@@ -142,8 +145,15 @@ class Entailment:
 
 
 def record_graph_filter(iris: Iris, var: str = "?g") -> str:
-    """FILTER keeping ``var`` to record graphs (where asserted types are read from)."""
-    return f"FILTER(STRSTARTS(STR({var}), {ox.Literal(iris.base + '/graph/record/')}))"
+    """FILTER keeping ``var`` to where asserted types are read from: record graphs and the
+    shared graph (agents, museums and local concepts described once)."""
+    return iris.description_filter(var)
+
+
+def not_asserted(iris: Iris) -> str:
+    """FILTER dropping ``?s a ?super`` when a record or the shared graph asserts it already: Oxigraph's
+    union default graph would return the triple once per graph holding it (oxigraph#1919)."""
+    return f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s a ?super }} {record_graph_filter(iris, '?h')} }}"
 
 
 @lru_cache(maxsize=4)
@@ -169,7 +179,7 @@ def materialise_types(store: Store, iris: Iris, ontology_path: Path = ONTOLOGY_P
         ops.append(
             f"INSERT {{ GRAPH {graph} {{ ?s a ?super }} }} WHERE {{\n"
             f"  VALUES (?cls ?super) {{ {entailment.pairs()} }}\n"
-            f"  GRAPH ?g {{ ?s a ?cls }} {record_graph_filter(iris)}\n"
+            f"  GRAPH ?g {{ ?s a ?cls }} {record_graph_filter(iris)} {not_asserted(iris)}\n"
             f"}}"
         )
     ops.append(f"INSERT DATA {{ GRAPH {graph} {{ {graph} {_MARKER} {ox.Literal(entailment.digest)} }} }}")

@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
 
+from kg import shared
 from kg.concepts import ConceptResolver
 from kg.errors import Conflict, NotFound, ValidationError
 from kg.namespaces import HG, LAYER_CLASSES, RDF, XSD, Iris
-from kg.reasoning import Entailment, ensure_current
+from kg.reasoning import Entailment, ensure_current, entailed_graph
 from kg.store import Store
 from kg.validation import Validator
 from mappings.record import quads_to_record, record_to_quads
@@ -93,6 +94,7 @@ class RecordStore:
         self._after: list[Callable[[], None]] = []
         # entailed types ({base}/graph/entailed) ride along with every write and delete below
         self.entailment = Entailment.load()
+        shared.migrate(store, iris)  # stores written before the shared graph existed
         ensure_current(store, iris)
 
     # ---- pipelined writes --------------------------------------------------------------------
@@ -156,7 +158,8 @@ class RecordStore:
         return datetime.fromtimestamp(0, UTC)
 
     def quads(self, ident: str) -> list[ox.Quad]:
-        return list(self.store.quads(self.iris.record_graph(ident)))
+        """The record as one document: its graph plus the shared descriptions it points at."""
+        return shared.bundle(self.store, self.iris, self.iris.record_graph(ident))
 
     def exists(self, ident: str) -> bool:
         return self.kind_of(ident) is not None
@@ -364,9 +367,13 @@ class RecordStore:
             # pure inserts on the embedded store: one transactional extend, ~10x faster than
             # parsing the same quads as SPARQL Update text
             quads_out: list[ox.Quad] = []
+            shared_out: set[ox.Quad] = set()
             for ident, kind, quads, digest in changed:
-                quads_out.extend(quads)
+                own, described = shared.split(quads, self.iris)
+                quads_out.extend(own)
+                shared_out.update(described)
                 quads_out.extend(self._log_quads(ident, kind, self._next_stamp(), False, digest))
+            quads_out.extend(shared_out)
             quads_out.extend(self.entailment.quads_for(quads_out, self.iris))
             if self._pipeline is None:
                 self.store.extend(quads_out)
@@ -381,9 +388,9 @@ class RecordStore:
             self._pending = self._pipeline.submit(self.store.extend, quads_out)
             return
         self._join()
-        typed = self.entailment.typed_subjects(
-            self.store, [self.iris.record_graph(i) for i, _k, _q, _d in changed if i in known]
-        )
+        replaced = [self.iris.record_graph(i) for i, _k, _q, _d in changed if i in known]
+        typed = self.entailment.typed_subjects(self.store, replaced)
+        orphans = shared.referenced_in_store(self.store, self.iris, replaced)
         typed |= {
             q.subject.value
             for _i, _k, quads, _d in changed
@@ -401,17 +408,24 @@ class RecordStore:
             )
         blocks: list[str] = []
         log_lines: list[str] = []
+        described: set[ox.Quad] = set()
         for ident, kind, quads, digest in changed:
             stamp = self._next_stamp()
-            body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+            own, theirs = shared.split(quads, self.iris)
+            described.update(theirs)
+            body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in own)
             blocks.append(f"GRAPH {N(self.iris.record_graph(ident))} {{\n{body}\n}}")
             log_lines.extend(
                 f"{q.subject} {q.predicate} {q.object} ."
                 for q in self._log_quads(ident, kind, stamp, False, digest)
             )
         blocks.append(f"GRAPH <{log}> {{\n" + "\n".join(log_lines) + "\n}")
+        if described:
+            body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in described)
+            blocks.append(f"GRAPH <{self.iris.shared_graph}> {{\n{body}\n}}")
         parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
         parts += self.entailment.derive_ops(self.iris, typed)
+        parts += shared.prune_ops(self.iris, orphans, entailed_graph(self.iris))
         self.store.update(" ;\n".join(parts))
 
     def delete(self, ident: str, kind: str | None = None) -> None:
@@ -439,6 +453,7 @@ class RecordStore:
                 for q in self._log_quads(ident, found, stamp, True, "")
             ]
             typed = self.entailment.typed_subjects(self.store, [self.iris.record_graph(ident)])
+            orphans = shared.referenced_in_store(self.store, self.iris, [self.iris.record_graph(ident)])
             self.store.update(
                 " ;\n".join(
                     [
@@ -447,6 +462,7 @@ class RecordStore:
                         f"DELETE WHERE {{ GRAPH <{log}> {{ {N(iri)} ?p ?o }} }}",
                         "INSERT DATA {\n" + "\n".join(lines) + "\n}",
                         *self.entailment.derive_ops(self.iris, typed),
+                        *shared.prune_ops(self.iris, orphans, entailed_graph(self.iris)),
                     ]
                 )
             )

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from kg.errors import NotFound
 from kg.namespaces import Iris
+from kg.shared import bundle
 from kg.store import Store
 from mappings.bibframe import to_bibframe
 from mappings.carare import to_carare
@@ -39,8 +40,8 @@ FORMATS: dict[str, tuple[str, Exporter]] = {
 }
 
 
-def _graph_quads(store: Store, graph: str) -> list[ox.Quad]:
-    return list(store.quads(graph))
+def _graph_quads(store: Store, iris: Iris, graph: str) -> list[ox.Quad]:
+    return bundle(store, iris, graph)
 
 
 def _linked(store: Store, prop: str, targets: Iterable[str]) -> list[str]:
@@ -56,7 +57,7 @@ def _linked(store: Store, prop: str, targets: Iterable[str]) -> list[str]:
 def work_bundle(store: Store, iris: Iris, work_id: str) -> list[ox.Quad]:
     """The Work's record plus its Instances' and Items' records."""
     work = iris.entity("work", work_id)
-    quads = _graph_quads(store, iris.record_graph(work_id))
+    quads = _graph_quads(store, iris, iris.record_graph(work_id))
     if not any(q.subject.value == work for q in quads):
         raise NotFound(f"no work with id {work_id!r}")
     instances = _linked(store, "represents", [work])
@@ -64,7 +65,7 @@ def work_bundle(store: Store, iris: Iris, work_id: str) -> list[ox.Quad]:
     for iri in instances + items:
         parsed = iris.parse_entity(iri)
         if parsed:
-            quads += _graph_quads(store, iris.record_graph(parsed[1]))
+            quads += _graph_quads(store, iris, iris.record_graph(parsed[1]))
     return quads
 
 
