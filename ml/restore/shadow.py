@@ -22,7 +22,7 @@ from ml.restore.io import check_mask
 # positive) tried at the working scale; a mask drawn by hand or detected may sit anywhere in the
 # penumbra.
 SOFTNESS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
-OFFSETS = tuple(float(v) for v in range(-6, 11))
+OFFSETS = tuple(float(v) for v in range(-6, 17))
 
 
 def _signed_distance(mask: np.ndarray) -> np.ndarray:
@@ -45,7 +45,7 @@ def fit_shadow(image: np.ndarray, mask: np.ndarray, side: int = 256) -> tuple[fl
     log_rgb = cv2.GaussianBlur(np.log(small.astype(np.float32) + 1.0), (0, 0), 1.0)
     gx_img, gy_img = _gradient(log_rgb)
     distance = _signed_distance(region)
-    band = (np.abs(distance) < 16)[:-1, :-1]
+    band = (np.abs(distance) < 22)[:-1, :-1]
     best: tuple[float, float, float] | None = None
     residual_best = np.inf
     # Least squares over the grid (closed form per channel for the step), then a robust
