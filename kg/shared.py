@@ -30,9 +30,12 @@ def split(quads: Iterable[ox.Quad], iris: Iris) -> tuple[list[ox.Quad], list[ox.
     own: list[ox.Quad] = []
     shared: list[ox.Quad] = []
     graph = ox.NamedNode(iris.shared_graph)
+    prefixes = iris.shared_prefixes
+    named = ox.NamedNode
     for q in quads:
-        if is_shared(q.subject, iris):
-            shared.append(ox.Quad(q.subject, q.predicate, q.object, graph))
+        subject = q.subject
+        if type(subject) is named and subject.value.startswith(prefixes):  # the ingest hot path
+            shared.append(ox.Quad(subject, q.predicate, q.object, graph))
         else:
             own.append(q)
     return own, shared
