@@ -22,7 +22,7 @@ from ml.restore.io import check_mask
 # positive) tried at the working scale; a mask drawn by hand or detected may sit anywhere in the
 # penumbra.
 SOFTNESS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
-OFFSETS = tuple(float(v) for v in range(-6, 17))
+OFFSETS = tuple(float(v) for v in range(-6, 11))
 
 
 def _signed_distance(mask: np.ndarray) -> np.ndarray:
