@@ -24,10 +24,20 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import pyoxigraph as ox
 
-from kg.neo4j_projection import _HAS_DIMENSION, _LANG_STRING, _SKIP_LITERALS, RDF_TYPE, GraphPart, Projector
+from kg.neo4j_projection import (
+    _HAS_DIMENSION,
+    _LANG_STRING,
+    _SKIP_LITERALS,
+    RDF_TYPE,
+    RELATIONS,
+    GraphPart,
+    Projector,
+)
 from kg.store import Store
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+# rdf:type, hg:dimension and every relationship predicate: queried before the predicate list is back
+_KNOWN_PREDICATES = (RDF_TYPE, _HAS_DIMENSION, *RELATIONS)
 _ESCAPE = re.compile(r"\\(.)")
 _UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "b": "\b", "f": "\f", "'": "'"}
 
@@ -180,28 +190,36 @@ def read_projection(store: Store, graphs: list[str], excluded: list[str], thread
     tsv = ox.QueryResultsFormat.TSV
     projector = Projector()
     with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="graph-read") as pool:
-        shared_f: Future = pool.submit(store.query_serialized, per_graph_query(excluded), tsv)
-        preds_f: Future = pool.submit(store.query_serialized, predicates_query(excluded), tsv)
+
+        def select(query: str) -> Future:
+            return pool.submit(store.query_serialized, query, tsv)
+
+        # queued in this order: the predicate list, the predicates every store uses (no need to wait
+        # for the list), the per-graph subjects, then the other predicates once listed
+        preds_f = select(predicates_query(excluded))
+        union_fs = {p: select(predicate_query(p, excluded)) for p in _KNOWN_PREDICATES}
+        shared_f = select(per_graph_query(excluded))
         predicates = [line[1:-1] for line in preds_f.result().decode().split("\n")[1:] if line]
-        union_fs = [(p, pool.submit(store.query_serialized, predicate_query(p, excluded), tsv))
-                    for p in predicates]  # fmt: skip
-        shared = {line[1:-1] for line in shared_f.result().decode().split("\n")[1:] if line.startswith("<")}
-        rows_fs = [pool.submit(store.query_serialized, per_graph_rows_query(sorted(shared), excluded), tsv)
-                   for _ in range(1 if shared else 0)]  # fmt: skip
+        for p in predicates:
+            if p not in union_fs:
+                union_fs[p] = select(predicate_query(p, excluded))
+        used = set(predicates)
         union = GraphPart()
-        for predicate, future in union_fs:
-            parse_predicate_rows(future.result(), predicate, union, shared)
-        # a subject read over the union whose dimension node is read per graph goes per graph too
+        for predicate, future in union_fs.items():
+            data = future.result()
+            if predicate in used:
+                parse_predicate_rows(data, predicate, union)
+        shared = {line[1:-1] for line in shared_f.result().decode().split("\n")[1:] if line.startswith("<")}
+        rows_fs = [select(per_graph_rows_query(sorted(shared), excluded)) for _ in range(1 if shared else 0)]
+        # out of the union: the per-graph subjects, and subjects whose dimension node is one of them
         extra = {s for s, links in union.links.items()
-                 if any(p == _HAS_DIMENSION and o in shared for p, o in links)}  # fmt: skip
-        for s in extra:
+                 if s not in shared and any(p == _HAS_DIMENSION and o in shared for p, o in links)}  # fmt: skip
+        for s in shared | extra:
             union.types.pop(s, None)
             union.literals.pop(s, None)
             union.links.pop(s, None)
         if extra:
-            rows_fs.append(
-                pool.submit(store.query_serialized, per_graph_rows_query(sorted(extra), excluded), tsv)
-            )
+            rows_fs.append(select(per_graph_rows_query(sorted(extra), excluded)))
         parts: dict[str, GraphPart] = defaultdict(GraphPart)
         for future in rows_fs:
             for g, part in parse_graph_rows(future.result()).items():

@@ -126,8 +126,8 @@ def _dump(transport) -> tuple[list, list]:
     return sorted(norm, key=repr), sorted(enorm, key=repr)
 
 
-def _rebuild_dump(store, iris, transport, path: Path, fast: bool) -> tuple[list, list]:
-    sync = GraphSync(store, iris, transport, path, fast=fast)
+def _rebuild_dump(store, iris, transport, path: Path, fast: bool, reader: str = "quads") -> tuple[list, list]:
+    sync = GraphSync(store, iris, transport, path, fast=fast, reader=reader)
     sync.rebuild()
     check = sync.check()
     assert check.ok, check.mismatches
@@ -141,11 +141,11 @@ def test_bulk_rebuild_equals_cypher_rebuild(collection, demo_ctx, falkordb_serve
     is the same whether written by GRAPH.BULK or by Cypher, so a drift in either fails here."""
     store, iris = (demo_ctx.store, demo_ctx.iris) if collection == "demo" else demo_store()
     dumps = {}
-    for name, fast in (("fast", True), ("cypher", False)):
+    for name, fast, reader in (("fast", True, "quads"), ("tsv", True, "tsv"), ("cypher", False, "quads")):
         transport = open_transport(falkordb_server.native_uri, database=f"{collection}-{name}")
-        dumps[name] = _rebuild_dump(store, iris, transport, tmp_path / f"{name}.json", fast)
+        dumps[name] = _rebuild_dump(store, iris, transport, tmp_path / f"{name}.json", fast, reader)
         transport.close()
-    assert dumps["fast"] == dumps["cypher"]
+    assert dumps["fast"] == dumps["cypher"] and dumps["tsv"] == dumps["cypher"]
     nodes, edges = dumps["fast"]
     assert len(nodes) > 15 and len(edges) > 15
     if collection == "tricky":
@@ -160,14 +160,14 @@ def test_bolt_rebuild_falls_back_to_cypher(falkordb_server, tmp_path, monkeypatc
 
     store, iris = demo_store(bolt_safe=True)
     native = open_transport(falkordb_server.native_uri, database="bulk")
-    bulk = _rebuild_dump(store, iris, native, tmp_path / "n.json", fast=True)
+    bulk = _rebuild_dump(store, iris, native, tmp_path / "n.json", fast=True, reader="tsv")
     native.close()
     calls = []
     monkeypatch.setattr(kg.neo4j_sync, "bulk_load", lambda *a: calls.append(a) or (0, 0))
     bolt = BoltTransport(
         falkordb_server.bolt_uri, database="bolt", dialect="falkordb", max_rows=10, max_bytes=1500
     )
-    assert _rebuild_dump(store, iris, bolt, tmp_path / "b.json", fast=True) == bulk
+    assert _rebuild_dump(store, iris, bolt, tmp_path / "b.json", fast=True, reader="tsv") == bulk
     assert calls == [] and falkordb_server.alive()
     bolt.close()
 
