@@ -186,3 +186,25 @@ def test_unbulkable_value_falls_back_to_cypher(falkordb_server, tmp_path, monkey
     report = sync.rebuild()
     assert report.nodes == 19 and sync.check().ok
     transport.close()
+
+
+@pytest.mark.slow
+def test_tsv_read_through_a_remote_sparql_server(oxigraph_server, tmp_path):
+    """The TSV reader only needs SPARQL: through ``RemoteStore`` (a real ``oxigraph serve``) it
+    gives the projection the quad reader gives from the same data held locally."""
+    from kg.store import RemoteStore
+    from tests.kg.conftest import clear_remote
+
+    local, iris = demo_store()
+    clear_remote(oxigraph_server)
+    remote = RemoteStore(f"{oxigraph_server}/query", f"{oxigraph_server}/update", f"{oxigraph_server}/store")
+    try:
+        data = b"".join(str(q).encode() + b" .\n" for q in local.quads())
+        remote.load_quads(data, ox.RdfFormat.N_QUADS)
+        slow, _ = _reads(local, iris, tmp_path)
+        _, fast = _reads(remote, iris, tmp_path)
+        _same(slow, fast)
+        assert len(fast.nodes) == 19
+    finally:
+        clear_remote(oxigraph_server)
+        remote.close()
