@@ -48,7 +48,7 @@ from kg.neo4j_projection import (
 )
 from kg.neo4j_read import read_projection
 from kg.shared import bundle
-from kg.store import Store
+from kg.store import RemoteStore, Store
 from sparql.queries import load as load_query
 
 CHECKPOINT_FILE = "neo4j-sync.json"
@@ -88,15 +88,19 @@ class GraphSync:
 
     def __init__(self, store: Store, iris: Iris, transport: GraphTransport, checkpoint_path: Path,
                  batch_records: int = 500, read_threads: int = 2, fast: bool = True,
-                 reader: str = "tsv") -> None:  # fmt: skip
+                 reader: str = "auto") -> None:  # fmt: skip
         self.store = store
         self.read_threads = read_threads
         # rebuild on FalkorDB: write by GRAPH.BULK (kg.neo4j_bulk); False: Cypher UNWIND writes
         self.fast = fast
-        # rebuild read: "tsv" (SELECTs the store serialises on a second thread, kg.neo4j_read) or
-        # "quads" (graph by graph, the reference); the same projection, tsv faster on a free core
-        if reader not in ("quads", "tsv"):
-            raise ValueError(f"unknown reader {reader!r} (quads or tsv)")
+        # rebuild read: "quads" (graph by graph) or "tsv" (one SELECT per predicate, serialised by
+        # the store on a worker thread: kg.neo4j_read); the same projection. "auto": quads from the
+        # embedded store (the TSV reader measured 1.1-1.2x its CPU there, docs/neo4j.md), TSV from
+        # a remote SPARQL server (a few dozen queries instead of one request per record graph)
+        if reader not in ("auto", "quads", "tsv"):
+            raise ValueError(f"unknown reader {reader!r} (auto, quads or tsv)")
+        if reader == "auto":
+            reader = "tsv" if isinstance(store, RemoteStore) else "quads"
         self.reader = reader
         self.iris = iris
         self.transport = transport
