@@ -61,8 +61,8 @@ def _value(value: object) -> bytes:
 
 def _header(name: str, keys: list[str]) -> bytes:
     for key in (name, *keys):
-        if "\x00" in key:
-            raise NotBulkable("a name holds a NUL character")
+        if not key or "\x00" in key:  # the Cypher path refuses these with its own clear error
+            raise NotBulkable(f"a label or property name cannot be sent in bulk: {key!r}")
     return (name.encode() + b"\x00" + _pack_i(len(keys))
             + b"".join(k.encode() + b"\x00" for k in keys))  # fmt: skip
 
@@ -147,6 +147,6 @@ def bulk_load(transport, proj: Projection) -> tuple[int, int]:
     """Send ``proj`` to an empty FalkorDB graph (the key must not exist); returns (nodes, edges)."""
     ids, nblobs, counts = node_blobs(proj)
     eblobs, ecounts = edge_blobs(proj, ids)  # all encoded before anything is sent
-    for args in bulk_calls(transport.graph_name, nblobs, counts, eblobs, ecounts):
+    for args in bulk_calls(transport.graph_name, nblobs, counts, eblobs, ecounts, max_bytes=MAX_CALL_BYTES):
         transport.execute(*args)
     return len(ids), sum(ecounts)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.graph_transport import BoltTransport, open_transport
+from kg.graph_transport import BoltTransport, FalkorDBTransport, open_transport
 from kg.neo4j_bulk import NotBulkable, _value, bulk_calls
 from kg.neo4j_read import parse_literal, read_projection
 from kg.neo4j_sync import GraphSync
@@ -150,6 +150,27 @@ def test_bulk_rebuild_equals_cypher_rebuild(collection, demo_ctx, falkordb_serve
     assert len(nodes) > 15 and len(edges) > 15
     if collection == "tricky":
         assert {e[1] for e in edges} >= {"SIMILAR_TO", "PREDICTED", "HELD_BY"}
+
+
+@pytest.mark.slow
+def test_bulk_load_split_over_many_calls(falkordb_server, tmp_path, monkeypatch):  # noqa: F811
+    """Blobs spread over several GRAPH.BULK calls (only the first says BEGIN; later edges point at
+    nodes of earlier calls) build the same graph as one call."""
+    import kg.neo4j_bulk
+
+    store, iris = demo_store()
+    one = open_transport(falkordb_server.native_uri, database="one-call")
+    single = _rebuild_dump(store, iris, one, tmp_path / "1.json", fast=True)
+    sent = []
+    execute = FalkorDBTransport.execute
+    monkeypatch.setattr(kg.neo4j_bulk, "MAX_CALL_BYTES", 200)
+    monkeypatch.setattr(FalkorDBTransport, "execute",
+                        lambda self, *args: sent.append(args) or execute(self, *args))  # fmt: skip
+    many = open_transport(falkordb_server.native_uri, database="many-calls")
+    assert _rebuild_dump(store, iris, many, tmp_path / "2.json", fast=True) == single
+    assert len(sent) > 5 and [a[2] == "BEGIN" for a in sent].count(True) == 1
+    one.close()
+    many.close()
 
 
 @pytest.mark.slow
