@@ -15,8 +15,9 @@ UriOpt = Annotated[str | None, typer.Option("--uri", help="bolt://, neo4j:// or 
                                                          "(default: settings.neo4j_uri)")]  # fmt: skip
 
 
-def _open(data: Path | None, uri: str | None):
-    """Context + GraphSync for the configured (or given) graph server."""
+def _open(data: Path | None, uri: str | None, **options):
+    """Context + GraphSync for the configured (or given) graph server (``options``: GraphSync's
+    ``reader`` and ``fast``)."""
     from kg.graph_transport import open_transport
     from kg.neo4j_sync import CHECKPOINT_FILE, GraphSync
 
@@ -31,7 +32,7 @@ def _open(data: Path | None, uri: str | None):
     except Exception:
         ctx.close()
         raise
-    return ctx, GraphSync(ctx.store, ctx.iris, transport, s.data_dir / CHECKPOINT_FILE)
+    return ctx, GraphSync(ctx.store, ctx.iris, transport, s.data_dir / CHECKPOINT_FILE, **options)
 
 
 def _report(report) -> None:
@@ -59,10 +60,19 @@ def register(app: typer.Typer) -> None:
                 ctx.close()
 
     @neo.command()
-    def rebuild(data: DataOpt = None, uri: UriOpt = None) -> None:
+    def rebuild(
+        data: DataOpt = None,
+        uri: UriOpt = None,
+        reader: Annotated[
+            str, typer.Option(help="auto, quads or tsv (SELECTs serialised by the store)")
+        ] = "auto",
+        bulk: Annotated[bool, typer.Option(help="FalkorDB: load by GRAPH.BULK (--no-bulk: Cypher)")] = True,
+    ) -> None:
         """Drop the projected graph and reload everything from the store."""
+        if reader not in ("auto", "quads", "tsv"):
+            fail(f"--reader must be auto, quads or tsv, not {reader!r}")
         with heritage_errors():
-            ctx, gs = _open(data, uri)
+            ctx, gs = _open(data, uri, reader=reader, fast=bulk)
             try:
                 with out.status("rebuilding..."):
                     _report(gs.rebuild())

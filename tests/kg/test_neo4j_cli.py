@@ -50,6 +50,12 @@ def test_cli_sync_check_rebuild(falkordb_server, tmp_path, monkeypatch):  # noqa
     assert [r["w"] for r in rows] == ["w2", "w3"] and rows[0]["m"] == 'O\'Hara "Museum"'
     out = runner.invoke(app, ["neo4j", "rebuild", "--data", str(data)])
     assert out.exit_code == 0 and runner.invoke(app, ["neo4j", "check", "--data", str(data)]).exit_code == 0
+    for options in (["--reader", "tsv"], ["--no-bulk", "--reader", "quads"]):
+        out = runner.invoke(app, ["neo4j", "rebuild", "--data", str(data), *options])
+        assert out.exit_code == 0, out.output
+        assert runner.invoke(app, ["neo4j", "check", "--data", str(data)]).exit_code == 0
+    out = runner.invoke(app, ["neo4j", "rebuild", "--data", str(data), "--reader", "rdf"])
+    assert out.exit_code == 1 and "--reader must be" in out.output
 
 
 def test_cli_server_down_is_one_clear_line(tmp_path):
