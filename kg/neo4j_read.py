@@ -1,9 +1,12 @@
 """Read the graphs a rebuild projects as SPARQL results the store serialises to TSV itself.
 
-Iterating ``Quad`` objects costs a Python object per term; here the store evaluates a few SELECTs
-and writes their rows as TSV bytes in Rust (without holding the GIL, so the next query runs while
-this thread parses the previous one), and Python only splits lines. The rows feed the same
-``Projector.add_part`` as the quad path, so the mapping rules live in one place.
+The store evaluates one SELECT per predicate and writes the rows as TSV bytes in Rust (without
+holding the GIL, so the next query runs on a worker thread while this one parses the previous
+result), and Python only splits lines. The rows feed the same ``Projector.add_part`` as the quad
+reader, so the mapping rules live in one place. It is the rebuild's reader for a remote SPARQL
+store (a few dozen queries instead of one request per record graph). On the embedded store it
+measured 1.1-1.2x the quad reader's CPU: decoding terms out of RocksDB, not Python objects, is
+what a read costs there, and the scans that keep the per-graph rules exact come on top.
 
 The projection is defined graph by graph (a subject's types, literals and dimensions count within
 one graph; across graphs the first graph's property value wins). Most subjects (works, instances,
