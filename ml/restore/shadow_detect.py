@@ -227,9 +227,13 @@ def _score(
     return score, step
 
 
-def _grow_penumbra(region: ShadowRegion, drop: np.ndarray, reach: int = 10) -> np.ndarray:
+def _grow_penumbra(region: ShadowRegion, drop: np.ndarray, reach: int = 3) -> np.ndarray:
     """Extend the region over its penumbra: connected pixels still dimmed by at least ~15% of
-    the region's step relative to the lit background, up to ``reach`` px out."""
+    the region's step relative to the lit background, up to ``reach`` px out.
+
+    Only a little: relighting fits the edge's softness and position itself, and a longer reach
+    leaks into neighbouring dark content (damage seeds 1000-1091, 60 images: relighting gain in
+    the shadow +3.7 dB at 10 px, +6.1 dB at 3 px, +4.8 dB with no growth)."""
     threshold = 0.15 * float(region.step.mean())
     weak = (drop < threshold).astype(np.uint8)
     mask = region.mask.astype(np.uint8)

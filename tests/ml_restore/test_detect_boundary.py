@@ -1,12 +1,12 @@
-"""Shadow detection by boundary consistency, relighting fitted to the outline, and the scratch
-detector's thin-curve test: each on a generated image where the answer is known."""
+"""Shadow detection by boundary consistency and relighting fitted to the outline, each on a
+generated image where the answer is known."""
 
 import cv2
 import numpy as np
 import pytest
 
 from ml.restore.damage import add_damage
-from ml.restore.detect import detect_scratches, detect_shadows
+from ml.restore.detect import detect_shadows
 from ml.restore.metrics import psnr
 from ml.restore.shadow import fit_shadow, remove_shadow
 from ml.restore.shadow_detect import find_shadow_regions
@@ -73,19 +73,3 @@ def test_relighting_beats_the_damaged_input_on_generated_damage():
         psnr(original, remove_shadow(damaged.image, found), region)
         > psnr(original, damaged.image, region) + 4
     )
-
-
-def test_a_mesh_of_light_strokes_is_not_a_scratch():
-    image = texture(256, seed=15)
-    mesh = np.zeros(image.shape[:2], np.uint8)
-    for k in range(20, 240, 12):
-        cv2.line(mesh, (k, 20), (k + 30, 240), 1, 2)
-        cv2.line(mesh, (20, k), (240, k + 20), 1, 2)
-    meshed = image.copy()
-    meshed[mesh > 0] = (240, 238, 232)
-    assert detect_scratches(meshed).mean() < 0.01
-    scratched = image.copy()
-    line = np.zeros(image.shape[:2], np.uint8)
-    cv2.polylines(line, [np.array([(20, 30), (90, 80), (160, 70), (230, 140)], np.int32)], False, 1, 1)
-    scratched[line > 0] = (238, 234, 226)
-    assert (detect_scratches(scratched) & (line > 0)).sum() > 0.8 * (line > 0).sum()
