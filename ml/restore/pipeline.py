@@ -13,6 +13,7 @@ from ml.restore.detect import detect_shadows, detect_stains_and_scratches
 from ml.restore.inpaint import INPAINT_METHODS, inpaint
 from ml.restore.io import check_mask
 from ml.restore.shadow import remove_shadow
+from ml.restore.shadow_detect import shadow_masks
 from ml.restore.superres import super_resolve
 
 METHODS = ("auto", *INPAINT_METHODS, "shadow", "sr")
@@ -81,9 +82,14 @@ def _auto(image: np.ndarray, mask: np.ndarray | None, progress: Progress | None)
         return RestoreResult(out, mask, f"inpaint-{DEFAULT_INPAINT}", {"mask": "user"})
     steps: list[str] = []
     work = image
-    shadow = detect_shadows(image)
-    if shadow.any() and not shadow.all():
-        work = remove_shadow(work, shadow)
+    shadow = np.zeros(image.shape[:2], bool)
+    for region, step in shadow_masks(image):
+        if region.all():
+            continue
+        # Each shadow relit with the dimming its detector read across the outline.
+        work = remove_shadow(work, region, step=step)
+        shadow |= region
+    if shadow.any():
         steps.append("shadow-relighting")
     if progress is not None:
         progress(0.2)

@@ -94,12 +94,45 @@ def _robust_step(
     return min(step, 0.0)
 
 
-def remove_shadow(image: np.ndarray, mask: np.ndarray, side: int = 256) -> np.ndarray:
-    """Relight the shadowed region ``mask`` of an RGB uint8 image so its edge disappears."""
+def fit_profile(image: np.ndarray, mask: np.ndarray, step: float, side: int = 256) -> tuple[float, float]:
+    """(softness, offset) of the edge for a known log ``step``: least absolute deviations of the
+    image's log-gradient from the profile's, so texture crossing the band counts less."""
+    h, w = image.shape[:2]
+    scale = min(1.0, side / max(h, w))
+    size = (max(8, round(w * scale)), max(8, round(h * scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    region = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    log_lum = cv2.GaussianBlur(np.log(small.astype(np.float32) + 1.0), (0, 0), 1.0).mean(axis=2)
+    gx, gy = _gradient(log_lum)
+    distance = _signed_distance(region)
+    band = (np.abs(distance) < 22)[:-1, :-1]
+    gx, gy = gx[band], gy[band]
+    best, best_cost = (1.0, 0.0), np.inf
+    for softness in SOFTNESS:
+        for offset in OFFSETS:
+            px, py = _gradient(ndtr((distance - offset) / softness).astype(np.float32))
+            cost = float((np.abs(gx - step * px[band]) + np.abs(gy - step * py[band])).sum())
+            if cost < best_cost:
+                best, best_cost = (softness, offset), cost
+    return best
+
+
+def remove_shadow(
+    image: np.ndarray, mask: np.ndarray, side: int = 256, step: float | None = None
+) -> np.ndarray:
+    """Relight the shadowed region ``mask`` of an RGB uint8 image so its edge disappears.
+
+    ``step`` (log, negative) is the dimming when it is known, e.g. from the detector's reading
+    across the outline; otherwise it is fitted with the edge.
+    """
     mask = check_mask(mask, image.shape[:2])
     if mask.all() or not mask.any():
         return image.copy()
-    softness, offset, step = fit_shadow(image, mask, side)
+    if step is None:
+        softness, offset, step = fit_shadow(image, mask, side)
+    else:
+        step = min(float(step), 0.0)
+        softness, offset = fit_profile(image, mask, step, side)
     if step == 0.0:
         return image.copy()
     h, w = image.shape[:2]

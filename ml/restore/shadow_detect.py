@@ -39,14 +39,27 @@ def detect_shadows(
     min_score: float = 0.8,
 ) -> np.ndarray:
     """True inside cast shadows (core and penumbra) of an RGB uint8 image."""
-    regions = find_shadow_regions(image, levels, min_score)
     h, w = image.shape[:2]
-    if not regions:
-        return np.zeros((h, w), bool)
-    small = np.zeros(regions[0].mask.shape, np.uint8)
-    for region in regions:
-        small |= region.mask.astype(np.uint8)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+    mask = np.zeros((h, w), bool)
+    for region, _step in shadow_masks(image, levels, min_score):
+        mask |= region
+    return mask
+
+
+def shadow_masks(
+    image: np.ndarray,
+    levels: tuple[float, ...] = (0.85, 0.8, 0.7, 0.6),
+    min_score: float = 0.8,
+) -> list[tuple[np.ndarray, float]]:
+    """Each detected shadow as (full-size mask, log step read across its outline): relighting
+    uses the step, which the consistent arcs of the outline measure better than a fit to the
+    whole band does when the mask is only part of the shadow."""
+    h, w = image.shape[:2]
+    out = []
+    for region in find_shadow_regions(image, levels, min_score):
+        full = cv2.resize(region.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
+        out.append((full.astype(bool), float(region.step.mean())))
+    return out
 
 
 def _log_rgb(image: np.ndarray) -> np.ndarray:
