@@ -8,8 +8,9 @@ import pytest
 from ml.restore.damage import add_damage
 from ml.restore.detect import detect_shadows
 from ml.restore.metrics import psnr
+from ml.restore.pipeline import restore
 from ml.restore.shadow import fit_shadow, remove_shadow
-from ml.restore.shadow_detect import find_shadow_regions
+from ml.restore.shadow_detect import find_shadow_regions, shadow_masks
 from tests.ml_restore.helpers import texture
 
 
@@ -73,3 +74,24 @@ def test_relighting_beats_the_damaged_input_on_generated_damage():
         psnr(original, remove_shadow(damaged.image, found), region)
         > psnr(original, damaged.image, region) + 4
     )
+
+
+def test_a_known_step_relights_a_mask_that_is_only_part_of_the_shadow():
+    original = texture(256, seed=16)
+    shadowed, truth = _soft_shadow(original, (120, 130), (60, 45), 0.5)
+    # 8 px short of the true outline all round, as a detector that stops inside the penumbra.
+    part = cv2.erode(truth.astype(np.uint8), np.ones((17, 17), np.uint8)).astype(bool)
+    before = psnr(original, shadowed, truth)
+    known = psnr(original, remove_shadow(shadowed, part, step=np.log(0.5)), truth)
+    assert known > before + 15
+    # With the step given, only the edge is fitted, which beats fitting both on a partial mask.
+    assert known > psnr(original, remove_shadow(shadowed, part), truth) + 2
+
+
+def test_auto_relights_each_detected_shadow_with_its_own_step(scene):
+    shadowed, truth = _soft_shadow(scene, (120, 110), (55, 40), 0.5)
+    masks = shadow_masks(shadowed)
+    assert len(masks) == 1 and abs(masks[0][1] - np.log(0.5)) < 0.2
+    result = restore(shadowed, None, "auto")
+    assert "shadow-relighting" in result.parameters["steps"]
+    assert psnr(scene, result.image, truth) > psnr(scene, shadowed, truth) + 8
