@@ -1,7 +1,7 @@
 """Benchmark the property-graph projection: full rebuild of the 6,000-record store and an
 incremental sync of 100 changed records, against a real FalkorDB process (native protocol).
 
-    .venv/bin/python -m bench.bench_neo4j [--data DIR] [--uri falkordb://host:port] [--similar K]
+    .venv/bin/python -m bench.bench_neo4j [--data DIR] [--uri falkordb://host:port] [--similar K] [--rounds N]
 
 The store is built with the lead's ``kg.ingest.ingest_file`` from ``../shared/data/heritage/
 records.csv`` (kept in ``--data`` between runs); without ``--uri`` a FalkorDB is started here.
@@ -153,6 +153,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=REPO / ".data-bench-neo4j")
     parser.add_argument("--uri", default=None)
     parser.add_argument("--similar", type=int, default=0, help="neighbours per work in a bench run")
+    parser.add_argument("--rounds", type=int, default=2, help="rebuilds per variant (best wall time kept)")
     args = parser.parse_args()
     server = None
     if args.uri is None:
@@ -176,12 +177,26 @@ def main() -> None:
             return r, time.perf_counter() - t, time.process_time() - c + server_cpu(pid) - sc
 
         path = args.data / CHECKPOINT_FILE
-        ref_report, ref_dt, ref_cpu = timed(GraphSync(ctx.store, ctx.iris, transport, path, fast=False))
-        tsv_report, tsv_dt, tsv_cpu = timed(GraphSync(ctx.store, ctx.iris, transport, path, reader="tsv"))
-        report, dt, cpu = timed(sync)
+        variants = {
+            "ref": GraphSync(ctx.store, ctx.iris, transport, path, fast=False),
+            "tsv": GraphSync(ctx.store, ctx.iris, transport, path, reader="tsv"),
+            "default": sync,
+        }
+        # each variant twice, interleaved, best wall time kept: other load on the machine comes
+        # and goes within seconds, and this keeps it from deciding the comparison
+        best: dict[str, tuple[SyncReport, float, float]] = {}
+        for _round in range(args.rounds):
+            for name, variant in variants.items():
+                result = timed(variant)
+                if name not in best or result[1] < best[name][1]:
+                    best[name] = result
+        ref_report, ref_dt, ref_cpu = best["ref"]
+        tsv_report, tsv_dt, tsv_cpu = best["tsv"]
+        report, dt, cpu = best["default"]
         n, e = report.nodes, report.edges
         print(f"load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (CPU-seconds "
-              f"are what other processes on a loaded machine disturb least)")  # fmt: skip
+              f"are what other processes on a loaded machine disturb least); best of {args.rounds} rebuilds "
+              f"per variant, interleaved")  # fmt: skip
         print(f"rebuild (quad read + GRAPH.BULK, the default): {report.records} graphs + {report.runs} runs, {n} nodes, {e} relationships "
               f"in {dt:.2f}s = {n / dt:,.0f} nodes/s, {e / dt:,.0f} relationships/s end to end (goal >= 20,000 nodes/s); "
               f"{cpu:.2f} CPU-s = {n / cpu:,.0f} nodes per CPU-second")  # fmt: skip
