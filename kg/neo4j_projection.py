@@ -249,22 +249,23 @@ class Projector:
                     _add_prop(props, prop_name(pred), obj)  # IRIs like hg:rights, hg:sourceUrl
             self.add_node(subject, labels, props)
 
-    def add_similarity(self, run: str, source: str, target: str, score: ox.Literal | None,
-                       rank: ox.Literal | None) -> None:  # fmt: skip
-        """One ``hg:Similarity`` node of a run as a ``SIMILAR_TO {score, rank, run}`` edge."""
+    def add_similarity(self, run: str, source: str, target: str, score: ox.Literal | object | None,
+                       rank: ox.Literal | object | None) -> None:  # fmt: skip
+        """One ``hg:Similarity`` node of a run as a ``SIMILAR_TO {score, rank, run}`` edge (score and
+        rank as literals, or as values already converted)."""
         props: dict[str, object] = {"run": run}
         if score is not None:
-            props["score"] = literal_value(score)
+            props["score"] = literal_value(score) if type(score) is _Literal else score
         if rank is not None:
-            props["rank"] = literal_value(rank)
+            props["rank"] = literal_value(rank) if type(rank) is _Literal else rank
         self.add_edge(source, "SIMILAR_TO", target, props)
 
     def add_prediction(self, run: str, entity: str, value: str, attribute: str | None,
-                       confidence: ox.Literal | None) -> None:  # fmt: skip
+                       confidence: ox.Literal | object | None) -> None:  # fmt: skip
         """One ``hg:Prediction`` node of a run as a ``PREDICTED {attribute, confidence, run}`` edge."""
         props: dict[str, object] = {"run": run, "attribute": attribute or ""}
         if confidence is not None:
-            props["confidence"] = literal_value(confidence)
+            props["confidence"] = literal_value(confidence) if type(confidence) is _Literal else confidence
         self.add_edge(entity, "PREDICTED", value, props)
 
     def _add_run(self, quads: Iterable[ox.Quad], run: str) -> None:

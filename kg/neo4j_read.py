@@ -35,6 +35,7 @@ from kg.neo4j_projection import (
     RELATIONS,
     GraphPart,
     Projector,
+    _value,
 )
 from kg.store import Store
 
@@ -162,6 +163,29 @@ def parse_predicate_rows(data: bytes, predicate: str, part: GraphPart,
                 links[s].append((predicate, o[1:-1]))
         elif first != "_":
             literals[s].append((predicate, *parse_literal(o)))
+
+
+def term_value(term: str) -> object:
+    """A TSV term as the projection stores it: an IRI's text, a literal's typed value (what
+    ``literal_value`` gives for the same literal), None for an unbound cell."""
+    if not term:
+        return None
+    if term[0] == "<":
+        return term[1:-1]
+    lex, _lang, datatype = parse_literal(term)
+    return _value(lex, datatype)
+
+
+def term_text(term: str) -> str | None:
+    """A TSV term's text: an IRI's, a literal's lexical form (``Term.value``); None if unbound."""
+    if not term:
+        return None
+    return term[1:-1] if term[0] == "<" else parse_literal(term)[0]
+
+
+def parse_select(data: bytes) -> list[list[str]]:
+    """A SELECT's TSV rows as lists of terms (an unbound variable is an empty cell)."""
+    return [line.split("\t") for line in data.decode().split("\n")[1:] if line]
 
 
 def parse_graph_rows(data: bytes) -> dict[str, GraphPart]:

@@ -46,7 +46,7 @@ from kg.neo4j_projection import (
     mark_local_concepts,
     node_statement,
 )
-from kg.neo4j_read import read_projection
+from kg.neo4j_read import parse_select, read_projection, term_text, term_value
 from kg.shared import bundle
 from kg.store import RemoteStore, Store
 from sparql.queries import load as load_query
@@ -195,17 +195,17 @@ class GraphSync:
                 runs[g] = self.iris.base + "/id/run/" + g[len(prefix) :] if g.startswith(prefix) else ""
             return runs[g] or None
 
-        for r in self.store.select(load_query("neo4j_similarities").replace("#GRAPHS", values)):
-            run = run_of(r["g"].value)
-            if run and isinstance(r["a"], ox.NamedNode) and isinstance(r["b"], ox.NamedNode):
-                projector.add_similarity(run, r["a"].value, r["b"].value, r.get("score"), r.get("rank"))
-        for r in self.store.select(load_query("neo4j_predictions").replace("#GRAPHS", values)):
-            run = run_of(r["g"].value)
-            if run and isinstance(r["w"], ox.NamedNode) and isinstance(r["v"], ox.NamedNode):
-                attribute = r.get("attribute")
-                projector.add_prediction(run, r["w"].value, r["v"].value,
-                                         attribute.value if attribute is not None else None,
-                                         r.get("confidence"))  # fmt: skip
+        tsv = ox.QueryResultsFormat.TSV  # rows as bytes: a dict of terms per row cost more than the edge
+        data = self.store.query_serialized(load_query("neo4j_similarities").replace("#GRAPHS", values), tsv)
+        for g, a, b, score, rank in parse_select(data):
+            run = run_of(g[1:-1])
+            if run and a[:1] == "<" and b[:1] == "<":
+                projector.add_similarity(run, a[1:-1], b[1:-1], term_value(score), term_value(rank))
+        data = self.store.query_serialized(load_query("neo4j_predictions").replace("#GRAPHS", values), tsv)
+        for g, w, v, attribute, confidence in parse_select(data):
+            run = run_of(g[1:-1])
+            if run and w[:1] == "<" and v[:1] == "<":
+                projector.add_prediction(run, w[1:-1], v[1:-1], term_text(attribute), term_value(confidence))
 
     # ---- writing ---------------------------------------------------------------------------
     def _write(self, proj: Projection, rebuild: bool = False) -> tuple[int, int]:

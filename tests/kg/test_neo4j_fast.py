@@ -229,3 +229,38 @@ def test_tsv_read_through_a_remote_sparql_server(oxigraph_server, tmp_path):
     finally:
         clear_remote(oxigraph_server)
         remote.close()
+
+
+def test_run_edges_by_tsv_select_equal_the_run_graph_quads(tmp_path):
+    """Model-run edges read by the two SELECTs (as TSV) equal those projected from the run graphs'
+    quads, properties included: numbers typed as the literals say, a literal attribute by its text,
+    a similarity without a rank, a prediction without a confidence."""
+    from tests.kg.graph_server import put_run
+
+    store, iris = demo_store()
+    put_run(store, iris, "sim-2", [("w3", "w4", 0.8), ("w4", "w5", 0.6)], [("w1", "bronze", 0.25)])
+    run2 = iris.entity("run", "sim-2")
+    odd_sim, odd_pred = ox.NamedNode(run2 + "/similarity/x"), ox.NamedNode(run2 + "/prediction/x")
+    work = ox.NamedNode(iris.entity("work", "w5"))
+    insert(store, iris.run_graph("sim-2"), [
+        (odd_sim, RDF_TYPE, ox.NamedNode(HG + "Similarity")), (odd_sim, ox.NamedNode(HG + "source"), work),
+        (odd_sim, ox.NamedNode(HG + "target"), ox.NamedNode(iris.entity("work", "w1"))),
+        (odd_sim, ox.NamedNode(HG + "score"), ox.Literal("0.125", datatype=ox.NamedNode(XSD + "decimal"))),
+        (odd_pred, RDF_TYPE, ox.NamedNode(HG + "Prediction")), (odd_pred, ox.NamedNode(HG + "predictionOf"), work),
+        (odd_pred, ox.NamedNode(HG + "predictedValue"), ox.NamedNode(iris.entity("concept", "x"))),
+        (odd_pred, ox.NamedNode(HG + "attribute"), ox.Literal("era \"guess\"\t2")),
+    ])  # fmt: skip
+    sync = GraphSync(store, iris, None, tmp_path / "cp.json")
+    from kg.neo4j_projection import Projector
+
+    by_select = Projector()
+    sync._add_runs(by_select)
+    by_quads = Projector()
+    for graph, run in sync._projected_graphs():
+        if run:
+            by_quads.add_graph(store.quads(graph), run=run)
+    assert sorted(map(repr, by_select.projection.edges)) == sorted(map(repr, by_quads.projection.edges))
+    props = {(e[0], e[2]): e[3] for e in by_select.projection.edges}
+    assert props[(work.value, iris.entity("work", "w1"))] == {"run": run2, "score": 0.125}
+    assert props[(work.value, iris.entity("concept", "x"))] == {"run": run2, "attribute": 'era "guess"\t2'}
+    assert len(by_select.projection.edges) == 8  # sim-1: 2 + 1, sim-2: 3 + 2
