@@ -98,8 +98,39 @@ def detect_scratches(image: np.ndarray, threshold: float = 40.0) -> np.ndarray:
     bright = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel)
     lines = ((bright > threshold) & (hsv[:, :, 1] < 60) & (hsv[:, :, 2] > 170)).astype(np.uint8)
     lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    lines = _straight_runs(lines, length=max(5, int(size / 16)))
     lines = _keep_elongated(lines, min_length=size / 25)
     return cv2.dilate(lines, np.ones((5, 5), np.uint8)).astype(bool)
+
+
+def _straight_runs(lines: np.ndarray, length: int, orientations: int = 24, reach: int = 4) -> np.ndarray:
+    """The pixels of ``lines`` that lie on a straight run at least ``length`` px long (openings
+    with line-shaped kernels in ``orientations`` directions), grown back along the line by
+    ``reach`` px to recover corners and ends.
+
+    A scratch is made of straight or gently curved strokes; light brushwork (foam, swirling
+    highlights) forms meshes of short curls that pass the other tests. Tuned on damage seeds
+    1000+ (the 8 shared images) with ``length`` = size / 16: clean-image scratch flags 3.7% ->
+    2.5% of the pixels for a scratch recall of 0.81 (was 0.84).
+    """
+    size = length if length % 2 else length + 1
+    centre = size // 2
+    # Opened on the lines thickened by one pixel, so a 1-px line whose digital steps do not
+    # match the kernel's still counts.
+    thick = cv2.dilate(lines, np.ones((2, 2), np.uint8))
+    straight = np.zeros_like(lines)
+    for k in range(orientations):
+        angle = np.pi * k / orientations
+        dx, dy = (length - 1) / 2 * np.cos(angle), (length - 1) / 2 * np.sin(angle)
+        kernel = np.zeros((size, size), np.uint8)
+        start = (int(round(centre - dx)), int(round(centre - dy)))
+        end = (int(round(centre + dx)), int(round(centre + dy)))
+        cv2.line(kernel, start, end, 1, 1)
+        straight |= cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel)
+    straight &= lines
+    for _ in range(reach):
+        straight = cv2.dilate(straight, np.ones((3, 3), np.uint8)) & lines | straight
+    return straight
 
 
 def _keep_compact(mask: np.ndarray, min_area: int, max_area: int) -> np.ndarray:
