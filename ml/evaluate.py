@@ -3,7 +3,9 @@
 Training reads the store's curated records minus the split's ids; the split's rows are predicted
 from title, maker and culture only. Both models are trained and scored in the same run so the
 comparison is fair. ``material_top1`` counts a hit when the top material is among the row's true
-materials; rows without a label are left out of that attribute's figures.
+materials; rows without a label are left out of that attribute's figures. ``ceiling`` holds, per
+attribute, oracle figures of what title, maker and culture can carry (``ml.ceiling``) and the
+model's accuracy on rows whose maker has / has no labelled training works.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from pathlib import Path
 
 from sklearn.metrics import f1_score
 
-from ml.attributes import AttributeModel, BaselineModel, Row
+from ml.attributes import BaselineModel, Row, parts
+from ml.ceiling import ceiling
 from ml.features import features_only, rows_from_split, rows_from_store
+from ml.stacking import StackedAttributeModel
 
 EVAL_ATTRS = ("material", "era", "use")
 FIGURE_NAMES = {"material": "material_top1", "era": "period_accuracy", "use": "use_accuracy"}
@@ -56,10 +60,11 @@ def evaluate_rows(train: list[Row], test: list[Row], attrs=EVAL_ATTRS) -> dict:
         if not evaluated or not any(r.labels.get(attr) for r in train):
             continue
         start = time.perf_counter()
-        model = AttributeModel(attr).fit(train)
+        model = StackedAttributeModel(attr).fit(train)
         base = BaselineModel(attr).fit(train)
         blind = features_only(evaluated)
-        acc, f1 = score_predictions([p for p, _ in model.top(blind)], evaluated, attr)
+        preds = [p for p, _ in model.top(blind)]
+        acc, f1 = score_predictions(preds, evaluated, attr)
         bacc, bf1 = score_predictions([p for p, _ in base.top(blind)], evaluated, attr)
         name = FIGURE_NAMES[attr]
         result["model"][name] = round(acc, 4)
@@ -67,6 +72,15 @@ def evaluate_rows(train: list[Row], test: list[Row], attrs=EVAL_ATTRS) -> dict:
         result["baseline"][name] = round(bacc, 4)
         result["baseline"][f"{attr}_macro_f1"] = round(bf1, 4)
         result.setdefault("evaluated_rows", {})[attr] = len(evaluated)
+        figures = ceiling(train, evaluated, attr)
+        makers = {m for r in train if r.labels.get(attr) for m in parts(r.maker)}
+        for name, known in (("known", True), ("unknown", False)):
+            sub = [i for i, r in enumerate(evaluated) if bool(set(parts(r.maker)) & makers) == known]
+            if sub:
+                hits = sum(preds[i] in evaluated[i].labels[attr] for i in sub)
+                figures[f"model_top1_maker_{name}"] = round(hits / len(sub), 4)
+                figures[f"rows_maker_{name}"] = len(sub)
+        result.setdefault("ceiling", {})[attr] = figures
         result.setdefault("seconds", {})[attr] = round(time.perf_counter() - start, 1)
     for key, value in result["model"].items():
         result[key] = value
