@@ -7,10 +7,11 @@ round. Dark picture content fails one or both: its boundary steps change colour,
 along the outline (a black helmet against an orange suit on one side and a white wall on the
 other).
 
-Candidates are regions of ``neutral_shading`` (the log-luminance rebuilt from the image's neutral,
-soft gradients only) darker than its bright envelope, thresholded at several levels; each is scored by those two tests on short arcs of its boundary (inside band against
-outside band, medians so texture does not dominate), and a candidate is kept when most of its
-outline behaves like a shadow edge (in the shading field; and in the image, with a plausible,
+Candidates are regions of ``neutral_shading`` (the log-luminance rebuilt from the image's
+neutral, soft gradients only) darker than its bright envelope, thresholded at several levels;
+each is scored by those two tests on short arcs of its boundary (inside band against outside
+band, medians so texture does not dominate), and a candidate is kept when most of its outline
+behaves like a shadow edge (in the shading field; and in the image, with a plausible,
 neutral dimming). The kept regions are grown a little over their penumbra; relighting
 (``shadow.py``) uses the step read across the consistent arcs.
 """
