@@ -20,7 +20,7 @@ from sklearn.metrics import f1_score
 from ml.attributes import BaselineModel, Row, parts
 from ml.ceiling import ceiling
 from ml.features import features_only, rows_from_split, rows_from_store
-from ml.stacking import StackedAttributeModel
+from ml.stacking import BlendedAttributeModel
 
 EVAL_ATTRS = ("material", "era", "use")
 FIGURE_NAMES = {"material": "material_top1", "era": "period_accuracy", "use": "use_accuracy"}
@@ -60,7 +60,7 @@ def evaluate_rows(train: list[Row], test: list[Row], attrs=EVAL_ATTRS) -> dict:
         if not evaluated or not any(r.labels.get(attr) for r in train):
             continue
         start = time.perf_counter()
-        model = StackedAttributeModel(attr).fit(train)
+        model = BlendedAttributeModel(attr).fit(train)
         base = BaselineModel(attr).fit(train)
         blind = features_only(evaluated)
         preds = [p for p, _ in model.top(blind)]

@@ -19,9 +19,9 @@ from kg.runs import Prediction, Run, Similarity, new_run_id, write_run
 from ml.attributes import ATTRIBUTES, Row
 from ml.evaluate import score_predictions
 from ml.features import ATTR_PROPERTIES, features_only, rows_from_store
-from ml.stacking import StackedAttributeModel
+from ml.stacking import BlendedAttributeModel
 
-MODEL_VERSION = "attributes-2"  # 2: stacked neighbourhoods + out-of-fold text (ml/stacking.py)
+MODEL_VERSION = "attributes-2"  # 2: blended with a stacked model (ml/stacking.py)
 ATTR_IRIS = {a: str(HG[p.split(":")[1]]) for a, p in ATTR_PROPERTIES.items()}
 
 
@@ -62,7 +62,7 @@ def holdout_metrics(
     train_rows, test_rows = [rows[i] for i in train_idx], [rows[i] for i in test_idx]
     if len({lab for r in train_rows for lab in r.labels.get(attr, ())}) < 2:
         return {}
-    model = StackedAttributeModel(attr).fit(train_rows, None if dense is None else dense[train_idx])
+    model = BlendedAttributeModel(attr).fit(train_rows, None if dense is None else dense[train_idx])
     preds = [p for p, _ in model.top(features_only(test_rows), None if dense is None else dense[test_idx])]
     acc, f1 = score_predictions(preds, test_rows, attr)
     return {f"{attr}_holdout_top1": round(acc, 4), f"{attr}_holdout_macro_f1": round(f1, 4)}
@@ -89,7 +89,7 @@ def train(ctx, attrs=ATTRIBUTES, representatives: int = 5, evaluate: bool = True
             continue
         if evaluate:
             bundle["metrics"].update(holdout_metrics(rows, attr, dense))
-        model = StackedAttributeModel(attr).fit(rows, dense)
+        model = BlendedAttributeModel(attr).fit(rows, dense)
         keep = [i for i, r in enumerate(rows) if r.labels.get(attr)]
         proba = model.predict_proba(features_only(labeled), None if dense is None else dense[keep])
         reps = {}
@@ -174,8 +174,8 @@ def predict_run(ctx, bundle: dict | None = None, threshold: float = 0.5) -> tupl
     run = Run(
         run_id=new_run_id("predict"),
         kind="predict",
-        model="stacked logistic regression (out-of-fold title/maker/culture text model, maker/culture/title"
-        " neighbourhoods" + (", image embedding)" if bundle.get("image_dim") else ")"),
+        model="mean of a calibrated one-vs-rest and a stacked logistic regression (title, maker, culture;"
+        " maker/culture/title neighbourhoods" + (", image embedding)" if bundle.get("image_dim") else ")"),
         model_version=MODEL_VERSION,
         parameters={
             "attributes": sorted(bundle["models"]),

@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 
 from ml.attributes import Row
-from ml.stacking import STACK_KEYS, StackedAttributeModel, _Neighbourhood
+from ml.stacking import STACK_KEYS, BlendedAttributeModel, StackedAttributeModel, _Neighbourhood
 
 
 def _row(i: int, title: str, maker: str = "", culture: str = "", **labels: set[str]) -> Row:
@@ -78,3 +78,22 @@ def test_neighbourhood_shares_and_support():
     # maker A has works 1 and 2, maker B work 1: pooled 3 memberships, order of makers irrelevant
     assert np.allclose(out[0], [2 / 3, 1 / 3, np.log1p(3)]) and not out[1].any()
     assert STACK_KEYS["exact"](rows[0]) == STACK_KEYS["exact"](Row(id="x", title=" cup ", maker="B|A"))
+
+
+def test_blend_aligns_classes_and_averages():
+    """The blend's columns follow its classes; its probabilities are the mean of its two models'."""
+    rows = [
+        _row(i, f"{noun} {i}", maker=maker, material={mat})
+        for i, (noun, maker, mat) in enumerate(
+            [("goblet", "Steuben", "glass"), ("tankard", "Gorham", "metal"), ("plate", "Spode", "ceramic")]
+            * 6
+        )
+    ]
+    model = BlendedAttributeModel("material").fit(rows)
+    probe = [Row(id="q", title="goblet", maker="Steuben"), Row(id="p", title="plate", maker="Spode")]
+    proba = model.predict_proba(probe)
+    assert model.classes == ["ceramic", "glass", "metal"] and np.allclose(proba.sum(axis=1), 1.0)
+    ovr = model.ovr.predict_proba(probe)[:, [model.ovr.classes.index(c) for c in model.classes]]
+    expected = 0.5 * ovr / ovr.sum(axis=1, keepdims=True) + 0.5 * model.stacked.predict_proba(probe)
+    assert np.allclose(proba, expected)
+    assert [p for p, _ in model.top(probe)] == ["glass", "ceramic"]
