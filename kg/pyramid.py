@@ -7,6 +7,9 @@ scale factors) and ``.pyramid/{scale}/{col}_{row}.jpg``. Level ``s`` has ``ceil(
 pixels (the IIIF convention), each made from the level below by a 2x2 box filter. The directory
 is built under a temporary name and renamed into place, so readers see a whole pyramid or none.
 
+The tiles are cut by libvips (:mod:`kg.pyramid_vips`), which streams the picture in strips so a
+gigapixel scan builds in bounded memory; where pyvips is missing, by Pillow, in memory.
+
 Small images get no pyramid: :class:`ImageSource` serves them from the original file, with the
 same levels and tiles described, so the Image API treats both alike.
 """
@@ -14,6 +17,7 @@ same levels and tiles described, so the Image API treats both alike.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import shutil
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 import kg.files  # noqa: F401  (sets Pillow's decompression-bomb limit before any image is opened)
@@ -35,6 +40,7 @@ PYRAMID_DIR = ".pyramid"
 INDEX = "pyramid.json"
 
 Progress = Callable[[float], None]
+log = logging.getLogger(__name__)
 
 
 class PyramidPending(HeritageError):
@@ -77,7 +83,11 @@ def open_rgb(path: Path) -> Image.Image:
         raise ValidationError(f"image refused as a decompression bomb: {exc}") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(f"the image is damaged or truncated: {exc}") from None
-    if img.mode in ("RGBA", "LA", "P"):
+    if img.mode.startswith("I;16") or img.mode == "I":
+        # Pillow's own I;16 -> L conversion clips at 255 (a 16-bit scan comes out white); keep
+        # the high byte instead, as libvips does
+        img = Image.fromarray((np.asarray(img, dtype=np.uint32) >> 8).clip(0, 255).astype(np.uint8))
+    if img.mode in ("RGBA", "LA", "P", "PA"):
         rgba = img.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
@@ -85,36 +95,78 @@ def open_rgb(path: Path) -> Image.Image:
     return img.convert("RGB") if img.mode != "RGB" else img
 
 
-def build_pyramid(source: Path, item_dir: Path, tile: int = TILE, progress: Progress | None = None) -> Path:
-    """Cut ``source`` into a tile pyramid in ``item_dir/.pyramid``; returns that directory.
-    Replaces an older pyramid atomically; on failure nothing is left behind."""
+def _vips():
+    """The libvips builder, or None where the pyvips wheel (or libvips) is missing."""
+    global _VIPS_MISSING_LOGGED
+    try:
+        from kg import pyramid_vips
+    except (ImportError, OSError) as exc:
+        if not _VIPS_MISSING_LOGGED:
+            log.warning("pyvips unavailable (%s): tile pyramids are cut with Pillow, in memory", exc)
+            _VIPS_MISSING_LOGGED = True
+        return None
+    return pyramid_vips
+
+
+_VIPS_MISSING_LOGGED = False
+
+
+def vips_available() -> bool:
+    return _vips() is not None
+
+
+def _write_tiles_pillow(source: Path, out: Path, tile: int, progress: Progress | None) -> tuple[int, int]:
+    """The fallback builder: the whole picture decoded in memory, each level by ``reduce(2)``."""
     img = open_rgb(source)
     width, height = img.size
     levels = levels_for(width, height, tile)
     total = sum(math.ceil(lv.width / tile) * math.ceil(lv.height / tile) for lv in levels)
     done = 0
+    level_img = img
+    for i, level in enumerate(levels):
+        if i:
+            level_img = level_img.reduce(2)
+        assert level_img.size == (level.width, level.height)
+        folder = out / str(level.scale)
+        folder.mkdir()
+        for row in range(math.ceil(level.height / tile)):
+            for col in range(math.ceil(level.width / tile)):
+                box = (
+                    col * tile,
+                    row * tile,
+                    min((col + 1) * tile, level.width),
+                    min((row + 1) * tile, level.height),
+                )
+                level_img.crop(box).save(folder / f"{col}_{row}.jpg", quality=TILE_QUALITY)
+                done += 1
+                if progress and done % 16 == 0:
+                    progress(done / total)
+    return width, height
+
+
+def build_pyramid(
+    source: Path,
+    item_dir: Path,
+    tile: int = TILE,
+    progress: Progress | None = None,
+    engine: str | None = None,
+) -> Path:
+    """Cut ``source`` into a tile pyramid in ``item_dir/.pyramid``; returns that directory.
+    Replaces an older pyramid atomically; on failure nothing is left behind.
+
+    ``engine`` is ``"vips"`` (streams the picture in strips: bounded memory), ``"pillow"``
+    (decodes it whole) or None: libvips when pyvips imports, else Pillow."""
+    vips = _vips() if engine in (None, "vips") else None
+    if engine == "vips" and vips is None:
+        raise HeritageError("the libvips pyramid builder was asked for but pyvips is not available")
     tmp = Path(tempfile.mkdtemp(dir=item_dir, prefix=".pyramid-"))
     tmp.chmod(0o755)  # mkdtemp makes it private; tiles are public like the item's file
     try:
-        level_img = img
-        for i, level in enumerate(levels):
-            if i:
-                level_img = level_img.reduce(2)
-            assert level_img.size == (level.width, level.height)
-            folder = tmp / str(level.scale)
-            folder.mkdir()
-            for row in range(math.ceil(level.height / tile)):
-                for col in range(math.ceil(level.width / tile)):
-                    box = (
-                        col * tile,
-                        row * tile,
-                        min((col + 1) * tile, level.width),
-                        min((row + 1) * tile, level.height),
-                    )
-                    level_img.crop(box).save(folder / f"{col}_{row}.jpg", quality=TILE_QUALITY)
-                    done += 1
-                    if progress and done % 16 == 0:
-                        progress(done / total)
+        if vips is not None:
+            width, height = vips.write_tiles(source, tmp, tile, TILE_QUALITY, progress)
+        else:
+            width, height = _write_tiles_pillow(source, tmp, tile, progress)
+        levels = levels_for(width, height, tile)
         index = {"width": width, "height": height, "tile": tile, "scales": [lv.scale for lv in levels]}
         (tmp / INDEX).write_text(json.dumps(index), encoding="utf-8")
         target = pyramid_dir(item_dir)
