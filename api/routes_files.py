@@ -3,14 +3,13 @@ and the server-sent event stream of their status."""
 
 import asyncio
 import uuid
-from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.requests import ClientDisconnect
 
 from api.deps import get_ctx, require_curator
-from api.jobs import sse
+from api.jobs import registry_of, sse, subscribe
 from api.routes_records import after_write
 from kg.context import HeritageContext
 from kg.errors import NotFound, ParseError, ValidationError
@@ -98,8 +97,8 @@ async def upload_file(
         r = result.rejected[0]
         raise ValidationError(r.reason, r.violations)
     after_write(ctx)
-    job = request.app.state.jobs.submit("process-upload", item_id, _process(ctx, item_id, stored))
-    return {"item": ctx.records.get(item_id, "item"), "job": asdict(job)}
+    job = registry_of(request.app).submit("process-upload", item_id, _process(ctx, item_id, stored))
+    return {"item": ctx.records.get(item_id, "item"), "job": job.summary()}
 
 
 @router.get("/files/{item_id}/{name}")
@@ -112,28 +111,27 @@ def download(item_id: str, name: str, ctx: HeritageContext = Depends(get_ctx)) -
 
 @router.get("/api/jobs", tags=["jobs"])
 def list_jobs(request: Request) -> list[dict]:
-    return [asdict(j) for j in request.app.state.jobs.all()]
+    """Every job of the app's one registry (uploads, pyramids, index refreshes, restoration and
+    style), newest first."""
+    return [job.summary() for job in registry_of(request.app).all()]
 
 
 @router.get("/api/jobs/{job_id}", tags=["jobs"])
 def get_job(job_id: str, request: Request) -> dict:
-    job = request.app.state.jobs.get(job_id)
-    if job is None:
-        raise NotFound(f"no job {job_id!r}")
-    return asdict(job)
+    return registry_of(request.app).job(job_id).summary()
 
 
 @router.get("/api/events", tags=["jobs"])
 async def events(request: Request) -> StreamingResponse:
     """Server-sent events: one ``job`` event per job state change, a comment ping every 15 s."""
-    registry = request.app.state.jobs
-    queue = registry.subscribe()
+    registry = registry_of(request.app)
+    queue, unsubscribe = subscribe(registry)
 
     async def stream():
         try:
             yield ": connected\n\n"
             for job in registry.all()[:20]:
-                yield sse("job", asdict(job))
+                yield sse("job", job.summary())
             while True:
                 if await request.is_disconnected():
                     break
@@ -143,6 +141,6 @@ async def events(request: Request) -> StreamingResponse:
                 except TimeoutError:
                     yield ": ping\n\n"
         finally:
-            registry.unsubscribe(queue)
+            unsubscribe()
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

@@ -7,39 +7,26 @@ import asyncio
 import json
 
 import numpy as np
-from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
+from api.jobs import registry_of
 from kg.errors import PayloadTooLarge, ValidationError
 from ml.restore.io import load_image, load_mask
-from ml.restore.jobs import JobRegistry, default_registry
+from ml.restore.jobs import RestorationJobs
 from ml.restore.pipeline import METHODS, restore
 from ml.restore.style import gatys_transfer, reinhard_transfer
 
 router = APIRouter(tags=["restoration"])
 MAX_UPLOAD = 64 * 1024 * 1024
 MAX_STEPS = 500
+JOBS_URL = "/api/restore/jobs"
 
 
-def install(app: FastAPI) -> None:
-    """Give the app its own restoration registry whose jobs also appear in ``/api/jobs`` and
-    ``/api/events`` next to upload jobs (one live job table in the admin console)."""
-    registry = JobRegistry()
-    jobs = app.state.jobs
-
-    def follow(event: dict) -> None:
-        links = {"status_url": f"/api/restore/jobs/{event['id']}"}
-        if event["status"] == "done":
-            links["result_url"] = f"/api/restore/jobs/{event['id']}/result"
-        jobs.observe(event["kind"], event["info"].get("method", event["kind"]), {**event, "result": links})
-
-    registry.add_listener(follow)
-    app.state.restore_jobs = registry
-
-
-def _registry(request: Request) -> JobRegistry:
-    registry = getattr(request.app.state, "restore_jobs", None)
-    return registry if registry is not None else default_registry()
+def restoration_jobs(request: Request) -> RestorationJobs:
+    """Restoration jobs run on the app's one job registry, so they also show in ``/api/jobs``
+    and on ``/api/events`` next to upload jobs (one live job table in the admin console)."""
+    return RestorationJobs(registry_of(request.app), base_url=JOBS_URL)
 
 
 async def _read(upload: UploadFile) -> bytes:
@@ -60,7 +47,7 @@ def _params(text: str) -> dict:
 
 
 def _links(job_id: str) -> dict:
-    base = f"/api/restore/jobs/{job_id}"
+    base = f"{JOBS_URL}/{job_id}"
     return {
         "job_id": job_id,
         "status_url": base,
@@ -94,7 +81,7 @@ async def start_restore(
             info["masked_pixels"] = int(np.count_nonzero(result.mask))
         return result.image, info
 
-    return _links(_registry(request).submit("restore", work, {"method": method}))
+    return _links(restoration_jobs(request).submit("restore", work, {"method": method}))
 
 
 @router.post("/api/style", status_code=202)
@@ -123,28 +110,28 @@ async def start_style(
         out = gatys_transfer(content, exemplar, steps=steps, size=size, progress=progress)
         return out, {"method": "gatys-mobilenetv2", "steps": steps, "size": size}
 
-    return _links(_registry(request).submit("style", work, {"method": method}))
+    return _links(restoration_jobs(request).submit("style", work, {"method": method}))
 
 
 @router.get("/api/restore/jobs/{job_id}")
 def job_status(request: Request, job_id: str) -> dict:
     """Status, progress and (when done) the result URL."""
-    snapshot = _registry(request).get(job_id)
+    snapshot = restoration_jobs(request).get(job_id)
     if snapshot["status"] == "done":
-        snapshot["result_url"] = f"/api/restore/jobs/{job_id}/result"
+        snapshot["result_url"] = f"{JOBS_URL}/{job_id}/result"
     return snapshot
 
 
 @router.get("/api/restore/jobs/{job_id}/result")
 def job_result(request: Request, job_id: str) -> Response:
     """The result as PNG (409 while the job is not done)."""
-    return Response(_registry(request).result(job_id), media_type="image/png")
+    return Response(restoration_jobs(request).result(job_id), media_type="image/png")
 
 
 @router.get("/api/restore/jobs/{job_id}/events")
 async def job_events(request: Request, job_id: str) -> StreamingResponse:
     """Server-sent events: one ``progress`` event per change, then ``done`` or ``failed``."""
-    registry = _registry(request)
+    registry = restoration_jobs(request)
     registry.get(job_id)  # 404 before the stream starts
 
     async def stream():  # noqa: ANN202

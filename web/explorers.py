@@ -292,11 +292,11 @@ async def automatic_mask(image: UploadFile = File(...)) -> Response:
     return Response(await asyncio.to_thread(detect), media_type="image/png")
 
 
-def _restore_registry(request: Request):  # noqa: ANN202 - ml.restore.jobs.JobRegistry
-    from ml.restore.jobs import default_registry
+def _restore_registry(request: Request):  # noqa: ANN202 - ml.restore.jobs.RestorationJobs
+    """The restoration jobs of the app's one job registry (where ``/api/restore`` runs them)."""
+    from api.routes_restore import restoration_jobs
 
-    registry = getattr(request.app.state, "restore_jobs", None)
-    return registry if registry is not None else default_registry()
+    return restoration_jobs(request)
 
 
 @router.post("/studio/save")

@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 
 from api import problems
 from api.routes_restore import router
+from kg.jobs import JobRegistry, Lane
 from ml.restore.io import load_image, to_png_bytes
-from ml.restore.jobs import JobRegistry, TooManyJobs
+from ml.restore.jobs import LANE, RestorationJobs, TooManyJobs
 from tests.ml_restore.helpers import square_mask, texture
 
 
@@ -18,7 +19,7 @@ def client():
     app = FastAPI()
     problems.install(app)
     app.include_router(router)
-    app.state.restore_jobs = JobRegistry(workers=1, max_pending=4)
+    app.state.jobs = JobRegistry(workers=1, lanes={LANE: Lane(running=1, pending=4)})
     with TestClient(app) as test_client:
         yield test_client
 
@@ -36,7 +37,7 @@ def test_restore_job_end_to_end(client):
     response = client.post("/api/restore", files=_files(image, mask), data={"method": "telea"})
     assert response.status_code == 202
     job_id = response.json()["job_id"]
-    client.app.state.restore_jobs.wait(job_id, 30)
+    client.app.state.jobs.wait(job_id, 30)
     status = client.get(f"/api/restore/jobs/{job_id}").json()
     assert status["status"] == "done" and status["result_url"].endswith("/result")
     result = client.get(status["result_url"])
@@ -57,7 +58,7 @@ def test_style_job(client):
         "style": ("b.png", to_png_bytes(texture(48, seed=3)[:, :, ::-1].copy()), "image/png"),
     }
     job_id = client.post("/api/style", files=files, data={"method": "reinhard"}).json()["job_id"]
-    assert client.app.state.restore_jobs.wait(job_id, 30)["status"] == "done"
+    assert client.app.state.jobs.wait(job_id, 30)["status"] == "done"
     assert load_image(client.get(f"/api/restore/jobs/{job_id}/result").content).shape == (48, 48, 3)
 
 
@@ -79,13 +80,13 @@ def test_bad_input_is_rejected_before_a_job_starts(client):
 def test_failed_job_reports_its_error(client):
     smooth = np.full((32, 32, 3), 100, np.uint8)  # nothing to detect
     job_id = client.post("/api/restore", files=_files(smooth), data={"method": "telea"}).json()["job_id"]
-    status = client.app.state.restore_jobs.wait(job_id, 30)
+    status = client.app.state.jobs.wait(job_id, 30)
     assert status["status"] == "failed" and "draw a mask" in status["message"]
     assert client.get(f"/api/restore/jobs/{job_id}/result").status_code == 409
 
 
 def test_registry_bounds_pending_jobs():
-    registry = JobRegistry(workers=1, max_pending=2)
+    registry = RestorationJobs(JobRegistry(workers=1), lane=Lane(running=1, pending=2))
     gate = threading.Event()
 
     def slow(progress):
