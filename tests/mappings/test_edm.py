@@ -15,38 +15,10 @@ from mappings.edm_in import edm_to_records, remote_item_id
 from mappings.edm_rules import Rule, check_edm, load_rules
 from tests.mappings.conftest import BASE, INSTANCE, ITEM, PROJECT, WORK, check_golden
 from tests.shared_paths import RECORDS_CSV, VOCAB_DIR, require_shared
+from tests.work_attributes import DESCRIPTIVE, HG, hg_iris
 
-HG = "https://w3id.org/heritage-graph/ontology#"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-CARRIED = {
-    HG + p
-    for p in [
-        "identifier",
-        "title",
-        "description",
-        "objectType",
-        "era",
-        "material",
-        "use",
-        "culture",
-        "placeOfOrigin",
-        "findSpot",
-        "materialStatement",
-        "dateStatement",
-        "beginYear",
-        "endYear",
-        "heldBy",
-        "collectionNumber",
-        "creator",
-        "dimensionStatement",
-        "dimension",
-        "theme",
-        "rights",
-        "rightsStatement",
-        "sourceUrl",
-        "derivedFrom",
-    ]
-}
+CARRIED = hg_iris(*DESCRIPTIVE, "dimension", "theme", "derivedFrom")
 
 
 @pytest.fixture(scope="module")

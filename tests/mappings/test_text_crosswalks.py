@@ -17,8 +17,7 @@ from mappings.linked_art_in import linked_art_to_record
 from mappings.schema_org import to_schema_org, to_schema_org_json
 from tests.mappings.conftest import WORK, check_golden
 from tests.shared_paths import VOCAB_DIR, require_shared
-
-HG = "https://w3id.org/heritage-graph/ontology#"
+from tests.work_attributes import DESCRIPTIVE, HG, hg_iris
 
 
 def _work_pairs(quads, iris, props: set[str]) -> set[tuple[str, str]]:
@@ -116,32 +115,7 @@ def test_linked_art_golden_and_round_trip(sample_quads, schemes, to_quads, iris)
         "pensive-bodhisattva.linked-art.jsonld", json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     )
     back = linked_art_to_record(json.dumps(doc))
-    props = {
-        HG + p
-        for p in [
-            "identifier",
-            "title",
-            "description",
-            "objectType",
-            "era",
-            "material",
-            "use",
-            "culture",
-            "placeOfOrigin",
-            "findSpot",
-            "materialStatement",
-            "dateStatement",
-            "beginYear",
-            "endYear",
-            "heldBy",
-            "collectionNumber",
-            "creator",
-            "dimensionStatement",
-            "rights",
-            "rightsStatement",
-            "sourceUrl",
-        ]
-    }  # noqa: SIM905
+    props = hg_iris(*DESCRIPTIVE)
     assert _work_pairs(to_quads(back), iris, props) == _work_pairs(to_quads(WORK), iris, props)
     assert back["dimensions"] == [{"type": "height", "value": 93.5, "unit": "cm"}]
 

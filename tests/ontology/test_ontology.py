@@ -14,9 +14,9 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ontology.term_check import missing_terms
 from tests.shared_paths import VOCAB_DIR, require_shared
+from tests.work_attributes import DESCRIPTIVE, HG
 
 ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology" / "heritage.ttl"
-HG = "https://w3id.org/heritage-graph/ontology#"
 
 CONTRACT_CLASSES = [
     "Work",
@@ -31,34 +31,14 @@ CONTRACT_CLASSES = [
     "Similarity",
 ]
 CONTRACT_PROPERTIES = [
-    "identifier",
-    "title",
-    "description",
-    "objectType",
-    "era",
-    "material",
-    "use",
-    "culture",
-    "placeOfOrigin",
-    "findSpot",
-    "materialStatement",
-    "dateStatement",
-    "beginYear",
-    "endYear",
-    "heldBy",
-    "collectionNumber",
+    *DESCRIPTIVE,
     "department",
-    "creator",
     "dimension",
     "dimensionType",
     "value",
     "unit",
-    "dimensionStatement",
     "exhibition",
     "theme",
-    "rights",
-    "rightsStatement",
-    "sourceUrl",
     "derivedFrom",
     "projectType",
     "startDate",
