@@ -30,15 +30,10 @@ from kg.neo4j_projection import (
 from kg.store import Store
 
 KINDS = ("work", "project", "instance", "item", "concept", "agent", "museum")
-CLUSTER_RELATIONS = (
-    "HAS_MATERIAL",
-    "FROM_ERA",
-    "HAS_USE",
-    "HAS_TYPE",
-    "HAS_CULTURE",
-    "FROM_PLACE",
-    "SIMILAR_TO",
-)
+# a Work's links to the concepts of its facets (material, era, use, type, culture, place)
+FACET_RELATIONS = ("HAS_MATERIAL", "FROM_ERA", "HAS_USE", "HAS_TYPE", "HAS_CULTURE", "FROM_PLACE")
+# works that share facet concepts or are similar fall into one cluster
+CLUSTER_RELATIONS = (*FACET_RELATIONS, "SIMILAR_TO")
 _LABEL_KEYS = ("title_en", "label_en", "title_ko", "label_ko", "title", "label", "identifier")
 _EDGE_PROPS = ("run", "score", "rank", "attribute", "confidence")
 _KIND_ORDER = ("Museum", "Work", "Project", "Instance", "Item", "Concept", "Agent", "Scheme")

@@ -23,7 +23,7 @@ from api.problems import problem
 from api.routes_graph import graph_backend
 from kg.context import HeritageContext
 from kg.errors import NotFound, ValidationError
-from kg.graph_api import KINDS, neighbourhood
+from kg.graph_api import FACET_RELATIONS, KINDS, neighbourhood
 from kg.search import search_works
 from web import session, views
 from web.i18n import t
@@ -39,12 +39,7 @@ RELATIONS = (
     "HELD_BY",
     "CREATED_BY",
     "CARRIED_OUT_BY",
-    "HAS_MATERIAL",
-    "FROM_ERA",
-    "HAS_USE",
-    "HAS_TYPE",
-    "HAS_CULTURE",
-    "FROM_PLACE",
+    *FACET_RELATIONS,
     "FOUND_AT",
     "HAS_PROJECT_TYPE",
     "HAS_INSTANCE_TYPE",

@@ -72,6 +72,15 @@ def test_graph_explorer_pages_in_both_languages(client):
     assert concept.status_code == 200 and f'data-start="{CELADON}"' in concept.text
 
 
+def test_the_legend_offers_every_projected_relation_but_the_scheme_ones():
+    """The explorer's filter lists each relation the projection makes once (scheme links are noise)."""
+    from kg.neo4j_projection import REL_TYPES
+    from web.explorers import RELATIONS
+
+    assert len(RELATIONS) == len(set(RELATIONS))
+    assert set(RELATIONS) == REL_TYPES - {"IN_SCHEME", "BROADER"}
+
+
 def test_graph_explorer_friendly_404s(client):
     for path in (
         "/explore/graph/work/no-such-work",
