@@ -1,8 +1,10 @@
 """Tile-pyramid build for a large scan: peak memory (VmHWM) and wall time of the libvips builder
 (streams the picture in strips) against the Pillow builder (decodes it whole), each in a fresh
 subprocess on the same 16,000 x 12,000 JPEG-compressed TIFF, with the idle interpreter (same
-imports, no build) as the floor. The TIFF is written by libvips in strips, so generating it needs
-little memory either. ``python -m bench.bench_pyramid [WIDTH HEIGHT]`` prints JSON."""
+imports, no build) as the floor; then libvips alone on a picture twice as tall, to show that its
+memory follows the width (a strip of tiles per level), not the height. The TIFFs are written by
+libvips in strips, so generating them needs little memory either.
+``python -m bench.bench_pyramid [WIDTH HEIGHT]`` prints JSON."""
 
 from __future__ import annotations
 
@@ -75,6 +77,8 @@ def main(width: int = SIZE[0], height: int = SIZE[1]) -> dict:
         vips = _run("vips", scan, tmp / "vips")
         pillow = _run("pillow", scan, tmp / "pillow")
         tiles = sum(1 for _ in (tmp / "vips" / ".pyramid").rglob("*.jpg"))
+        make_scan(tmp / "tall.tif", width, 2 * height)
+        tall = _run("vips", tmp / "tall.tif", tmp / "tall")
         same = sorted(p.relative_to(tmp / "vips") for p in (tmp / "vips").rglob("*")) == sorted(
             p.relative_to(tmp / "pillow") for p in (tmp / "pillow").rglob("*")
         )
@@ -86,6 +90,7 @@ def main(width: int = SIZE[0], height: int = SIZE[1]) -> dict:
             "idle_interpreter": idle,
             "vips": vips,
             "pillow": pillow,
+            f"vips_{width}x{2 * height}": tall,
             "peak_rss_ratio_pillow_over_vips": round(pillow["peak_rss_mb"] / vips["peak_rss_mb"], 1),
             "peak_rss_above_idle_ratio": round(
                 (pillow["peak_rss_mb"] - idle["peak_rss_mb"])

@@ -39,7 +39,8 @@ def open_image(path: Path) -> pyvips.Image:
     """Open for one top-to-bottom pass, after checking from the header alone that the picture
     is not a decompression bomb and is a JPEG, PNG or TIFF. Nothing is decoded here."""
     try:
-        img = pyvips.Image.new_from_file(str(path), access="sequential", fail_on="error")
+        # revalidate: never reuse a cached decode of an older file at the same path
+        img = pyvips.Image.new_from_file(str(path), access="sequential", fail_on="error", revalidate=True)
     except pyvips.Error as exc:
         raise _damaged(exc) from None
     loader = img.get("vips-loader") if img.get_typeof("vips-loader") else ""

@@ -104,6 +104,16 @@ def test_falls_back_to_pillow_with_a_log_line_when_pyvips_is_missing(tmp_path, m
     assert json.loads((out / "pyramid.json").read_text())["scales"] == [1, 2]
 
 
+def test_rebuild_after_the_original_is_replaced_shows_the_new_picture(tmp_path):
+    """libvips caches decodes by file name; a replaced original must not come back."""
+    src = tmp_path / "a.png"
+    for size, colour in [((1000, 700), (255, 0, 0)), ((1000, 700), (0, 0, 255)), ((1300, 700), (0, 255, 0))]:
+        Image.new("RGB", size, colour).save(src)
+        out = pyramid.build_pyramid(src, tmp_path, engine="vips")
+        assert np.abs(_tile(out, 1, 0, 0)[10:100, 10:100].mean(axis=(0, 1)) - colour).max() < 3
+        assert json.loads((out / "pyramid.json").read_text())["width"] == size[0]
+
+
 # --- colours -----------------------------------------------------------------------------------
 
 
