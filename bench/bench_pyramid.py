@@ -2,9 +2,10 @@
 (streams the picture in strips) against the Pillow builder (decodes it whole), each in a fresh
 subprocess on the same 16,000 x 12,000 JPEG-compressed TIFF, with the idle interpreter (same
 imports, no build) as the floor; then libvips alone on a picture twice as tall, to show that its
-memory follows the width (a strip of tiles per level), not the height. The TIFFs are written by
-libvips in strips, so generating them needs little memory either.
-``python -m bench.bench_pyramid [WIDTH HEIGHT]`` prints JSON."""
+memory follows the width (a strip of tiles per level), not the height. Also the full-decode
+integrity check an upload needs: Pillow's ``load()`` (``kg.files.inspect_image``) against
+``kg.pyramid_vips.verify_image``. The TIFFs are written by libvips in strips, so generating them
+needs little memory either. ``python -m bench.bench_pyramid [WIDTH HEIGHT]`` prints JSON."""
 
 from __future__ import annotations
 
@@ -48,7 +49,15 @@ def _child(engine: str, source: str, out: str) -> None:
     from kg import pyramid
 
     t0 = time.perf_counter()
-    if engine != "idle":
+    if engine == "check-pillow":  # the upload's integrity check today (kg.files)
+        from kg.files import inspect_image
+
+        inspect_image(Path(source))
+    elif engine == "check-vips":
+        from kg.pyramid_vips import verify_image
+
+        verify_image(Path(source))
+    elif engine != "idle":
         item = Path(out)
         item.mkdir(parents=True, exist_ok=True)
         pyramid.build_pyramid(Path(source), item, engine=engine)
@@ -76,6 +85,7 @@ def main(width: int = SIZE[0], height: int = SIZE[1]) -> dict:
         idle = _run("idle", scan, tmp / "idle")
         vips = _run("vips", scan, tmp / "vips")
         pillow = _run("pillow", scan, tmp / "pillow")
+        check = {"vips": _run("check-vips", scan, tmp), "pillow": _run("check-pillow", scan, tmp)}
         tiles = sum(1 for _ in (tmp / "vips" / ".pyramid").rglob("*.jpg"))
         make_scan(tmp / "tall.tif", width, 2 * height)
         tall = _run("vips", tmp / "tall.tif", tmp / "tall")
@@ -91,6 +101,7 @@ def main(width: int = SIZE[0], height: int = SIZE[1]) -> dict:
             "vips": vips,
             "pillow": pillow,
             f"vips_{width}x{2 * height}": tall,
+            "upload_check_full_decode": check,
             "peak_rss_ratio_pillow_over_vips": round(pillow["peak_rss_mb"] / vips["peak_rss_mb"], 1),
             "peak_rss_above_idle_ratio": round(
                 (pillow["peak_rss_mb"] - idle["peak_rss_mb"])

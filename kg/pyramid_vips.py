@@ -55,6 +55,17 @@ def open_image(path: Path) -> pyvips.Image:
     return img
 
 
+def verify_image(path: Path) -> tuple[int, int]:
+    """Decode the whole picture once, strip by strip, so truncation and damage show without
+    holding it in memory (what an upload check of a gigapixel scan needs); (width, height)."""
+    img = open_image(path)
+    try:
+        img.avg()
+    except pyvips.Error as exc:
+        raise _damaged(exc) from None
+    return img.width, img.height
+
+
 def to_srgb8(img: pyvips.Image) -> pyvips.Image:
     """3-band 8-bit sRGB, alpha flattened over white (the same result as ``open_rgb``)."""
     if img.interpretation == "cmyk" and img.bands >= 4:

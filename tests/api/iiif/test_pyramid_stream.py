@@ -18,7 +18,7 @@ import pyvips
 from PIL import Image
 
 import kg
-from kg import pyramid
+from kg import pyramid, pyramid_vips
 from kg.errors import ValidationError
 from tests.api.iiif.conftest import texture
 
@@ -254,3 +254,17 @@ def test_truncated_file_is_refused_and_the_old_pyramid_kept(tmp_path, fmt, engin
     with pytest.raises(ValidationError, match="damaged or truncated"):
         pyramid.build_pyramid(src, fresh, engine=engine)
     assert _leftovers(fresh) == []
+
+
+def test_verify_image_decodes_in_strips_and_refuses_damage(tmp_path):
+    """The bounded-memory check an upload of a gigapixel scan can use instead of Pillow's load()."""
+    src = tmp_path / "scan.tif"
+    Image.fromarray(texture(2400, 1600)).save(src, compression="tiff_lzw")
+    assert pyramid_vips.verify_image(src) == (2400, 1600)
+    data = src.read_bytes()
+    src.write_bytes(data[: len(data) * 6 // 10])
+    with pytest.raises(ValidationError, match="damaged or truncated"):
+        pyramid_vips.verify_image(src)
+    src.write_bytes(_png_header_only(50_000, 50_000))
+    with pytest.raises(ValidationError, match="decompression bomb"):
+        pyramid_vips.verify_image(src)
