@@ -268,3 +268,12 @@ def test_verify_image_decodes_in_strips_and_refuses_damage(tmp_path):
     src.write_bytes(_png_header_only(50_000, 50_000))
     with pytest.raises(ValidationError, match="decompression bomb"):
         pyramid_vips.verify_image(src)
+
+
+def test_only_upload_formats_reach_libvips(tmp_path):
+    """libvips opens GIF, SVG, PDF ...; the builder takes only what an upload can be."""
+    src = tmp_path / "anim.gif"
+    Image.new("RGB", (600, 400), (0, 128, 0)).save(src)
+    with pytest.raises(ValidationError, match="not gifload"):
+        pyramid.build_pyramid(src, tmp_path, engine="vips")
+    assert _leftovers(tmp_path) == []
