@@ -11,6 +11,7 @@ for name in (
     "bench.bench_ml",
     "bench.bench_restore",
     "bench.bench_iiif",
+    "bench.bench_pyramid",
     "bench.bench_rti",
 ):
     if importlib.util.find_spec(name) is not None:

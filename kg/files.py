@@ -105,7 +105,19 @@ def detect_format(head: bytes, suffix_hint: str = "") -> str:
 
 
 def inspect_image(path: Path) -> tuple[int, int]:
-    """Open fully (so truncation shows) under the decompression-bomb guard; (width, height)."""
+    """Decode fully (so truncation shows) under the decompression-bomb guard; (width, height).
+
+    libvips decodes in strips, so checking a 16,000 x 12,000 scan takes ~70 MB instead of the
+    ~930 MB Pillow needs to hold it (``python -m bench.bench_pyramid``); Pillow is the fallback
+    where pyvips does not import."""
+    try:
+        from kg.pyramid_vips import verify_image  # imports this module: not at the top
+    except (ImportError, OSError):  # no pyvips, or no libvips under it
+        return _inspect_with_pillow(path)
+    return verify_image(path)
+
+
+def _inspect_with_pillow(path: Path) -> tuple[int, int]:
     try:
         with Image.open(path) as img:
             img.load()
