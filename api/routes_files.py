@@ -14,6 +14,7 @@ from api.routes_records import after_write
 from kg.context import HeritageContext
 from kg.errors import NotFound, ParseError, ValidationError
 from kg.files import IMAGE_FORMATS, file_path, store_upload
+from kg.thumbnails import write_thumbnail
 
 router = APIRouter(tags=["files"])
 
@@ -34,13 +35,8 @@ def _process(ctx: HeritageContext, item_id: str, stored) -> callable:
         report(0.2, "verifying")
         result = {"item": item_id, "format": stored.file_format, "sha256": stored.sha256}
         if stored.file_format in IMAGE_FORMATS:
-            from PIL import Image
-
             report(0.5, "thumbnail")
-            with Image.open(stored.path) as img:
-                img.thumbnail((320, 320))
-                thumb = stored.path.parent / ".thumb.png"
-                img.convert("RGB").save(thumb)
+            write_thumbnail(stored.path, stored.path.parent / ".thumb.png")
             result["thumbnail"] = f"/files/{item_id}/.thumb.png"
             try:
                 from api.iiif import build_pyramid  # built when the IIIF service is present
