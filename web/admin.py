@@ -44,6 +44,7 @@ def _console(
         kind=kind,
         kinds=forms.KINDS,
         fields=forms.FIELDS[kind],
+        list_fields=forms.LIST_FIELDS,
         form=form or {},
         errors=errors or {},
         recent=forms.recent_records(ctx) if sess else [],

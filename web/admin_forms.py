@@ -4,7 +4,9 @@ validation error belongs. Kept apart from the routes so one generic form serves 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pyoxigraph as ox
 
@@ -31,6 +33,8 @@ class Field:
     error: str = ""
     type: str = "text"
     required: bool = False
+    group: str = ""  # inputs of one group (the dimensions) share a fieldset and a group error
+    options: tuple[str, ...] = ()  # a <select> with these values instead of a text input
 
     @property
     def error_key(self) -> str:
@@ -41,6 +45,16 @@ _ID = Field("id", "identifier", required=True)
 _TITLES = (Field("title_en", "title", "title"), Field("title_ko", "title", "title"))
 _DESC = Field("description_en", "description", "description")
 
+# The dimensions a registrar measures on the form; weight and length, which the record model also
+# stores, are kept from the stored record on edit (``_merge_dimensions``).
+DIMENSION_TYPES = ("height", "width", "depth", "diameter")
+UNITS = ("cm", "mm", "m", "in")
+DIMENSIONS = "dimensions"  # the group's own error slot (SHACL reports about a Dimension node)
+_DIMS = (
+    *(Field(f"dim_{d}", d, group=DIMENSIONS) for d in DIMENSION_TYPES),
+    Field("dim_unit", "unit", group=DIMENSIONS, options=UNITS),
+)
+
 FIELDS: dict[str, tuple[Field, ...]] = {
     "work": (
         _ID,
@@ -50,9 +64,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("era", "era"),
         Field("material", "material"),
         Field("use", "use"),
+        Field("culture", "culture"),
+        Field("place_of_origin", "place_of_origin"),
+        Field("creators", "creators"),
         Field("museum", "museum"),
+        Field("date_statement", "date_statement"),
         Field("begin_year", "begin_year"),
         Field("end_year", "end_year"),
+        *_DIMS,
     ),
     "project": (
         _ID,
@@ -85,9 +104,16 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 KINDS = tuple(FIELDS)
 PLURALS = {f"{kind}s": kind for kind in KINDS}
 _LIST_SEP = ";"
+LIST_FIELDS = frozenset({*CONCEPT_FIELDS, "creators"})  # fields entered as ``a; b; c``
 
 # SHACL reports a property's local name (``partOf``); the form knows record fields (``part_of``)
-_BY_PROPERTY: dict[str, str] = {"identifier": "id", "heldBy": "museum", "carriedOutBy": "carried_out_by"}
+_BY_PROPERTY: dict[str, str] = {
+    "identifier": "id",
+    "heldBy": "museum",
+    "carriedOutBy": "carried_out_by",
+    "creator": "creators",
+    **{p: DIMENSIONS for p in ("dimension", "dimensionType", "value", "unit")},
+}
 for _table in (STRING_FIELDS, INT_FIELDS, DATE_FIELDS, LANG_FIELDS, IRI_FIELDS):
     _BY_PROPERTY.update({prop: name for name, prop in _table.items() if name != "identifier"})
 for _table in (CONCEPT_FIELDS, LINK_FIELDS):
@@ -96,6 +122,61 @@ for _table in (CONCEPT_FIELDS, LINK_FIELDS):
 
 def field_names(kind: str) -> list[str]:
     return [f.name for f in FIELDS[kind]]
+
+
+def _number(value: float) -> str:
+    """23.5 → "23.5", 30.0 → "30": what a registrar would type."""
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_MEASURE = re.compile(r"^(?P<value>[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*(?P<unit>[A-Za-z]+)?$")
+
+
+def _parse_dimensions(form: dict[str, str], errors: dict[str, str]) -> list[dict]:
+    """The form's dimensions as record dicts (``{"type", "value", "unit"}``); a value may carry its
+    own unit (``"12 mm"``) over the group's. Bad values are filed under their own input."""
+    unit = form.get("dim_unit", "").strip() or UNITS[0]
+    if unit not in UNITS:
+        errors["dim_unit"] = f"one of {', '.join(UNITS)}"
+    out = []
+    for dtype in DIMENSION_TYPES:
+        name = f"dim_{dtype}"
+        text = form.get(name, "").strip()
+        if not text:
+            continue
+        match = _MEASURE.match(text)
+        if match is None:
+            errors[name] = f"a number, optionally with a unit (e.g. 23.5 or 235 mm), not {text!r}"
+            continue
+        value = Decimal(match["value"].replace(",", "."))
+        own_unit = match["unit"] or unit
+        if value <= 0:
+            errors[name] = f"{dtype} must be a positive number"
+        elif own_unit not in UNITS:
+            errors[name] = f"unit {own_unit!r} is not one of {', '.join(UNITS)}"
+        else:
+            out.append({"type": dtype, "value": float(value), "unit": own_unit})
+    return out
+
+
+def _merge_dimensions(stored: list[dict] | None, entered: list[dict]) -> list[dict]:
+    """The form's dimensions plus the stored ones the form does not show (weight, length)."""
+    kept = [d for d in stored or [] if d.get("type") not in DIMENSION_TYPES]
+    return sorted([*kept, *entered], key=lambda d: str(d.get("type") or ""))
+
+
+def _dimension_values(dims: list[dict]) -> dict[str, str]:
+    """Form values for stored dimensions: the commonest unit fills the unit select; a value in
+    another unit shows its unit (``"12 mm"``), so nothing changes when the form is saved as is."""
+    shown = [d for d in dims if d.get("type") in DIMENSION_TYPES]
+    units = [str(d.get("unit") or UNITS[0]) for d in shown]
+    unit = max(UNITS, key=units.count)  # the first offered unit when none is stored
+    values = {"dim_unit": unit}
+    for d in shown:
+        own = str(d.get("unit") or unit)
+        values[f"dim_{d['type']}"] = _number(d["value"]) + ("" if own == unit else f" {own}")
+    return values
 
 
 def _text(value: object) -> str:
@@ -119,7 +200,7 @@ def record_from_form(
             record[name] = [v.get("iri") if isinstance(v, dict) else v for v in record[name]]
     record.update({"kind": kind, "id": form.get("id", "").strip()})
     for f in FIELDS[kind]:
-        if f.name == "id":
+        if f.name == "id" or f.group:
             continue
         text = form.get(f.name, "").strip()
         if f.name.startswith(("title_", "description_")):
@@ -142,10 +223,19 @@ def record_from_form(
                 errors[f.name] = (
                     "a whole year, negative for BCE (e.g. -300)" if "year" in f.name else "a whole number"
                 )
-        elif f.name in CONCEPT_FIELDS:
+        elif f.name in LIST_FIELDS:
             record[f.name] = [v.strip() for v in text.split(_LIST_SEP) if v.strip()]
         else:
             record[f.name] = text
+    if any(f.group == DIMENSIONS for f in FIELDS[kind]):
+        dims = _merge_dimensions(record.get("dimensions"), _parse_dimensions(form, errors))
+        if dims:
+            record["dimensions"] = dims
+        else:
+            record.pop("dimensions", None)
+    begin, end = record.get("begin_year"), record.get("end_year")
+    if isinstance(begin, int) and isinstance(end, int) and begin > end and "end_year" not in errors:
+        errors["end_year"] = f"the end year comes before the begin year ({begin})"
     return record, errors
 
 
@@ -154,6 +244,8 @@ def form_from_record(record: dict) -> dict[str, str]:
     kind = record.get("kind", "work")
     values: dict[str, str] = {}
     for f in FIELDS.get(kind, ()):
+        if f.group == DIMENSIONS:
+            continue
         if f.name.startswith(("title_", "description_")):
             field, lang = f.name.rsplit("_", 1)
             texts = record.get(field)
@@ -164,6 +256,8 @@ def form_from_record(record: dict) -> dict[str, str]:
             values[f.name] = f"{_LIST_SEP} ".join(_text(v) for v in value)
         else:
             values[f.name] = _text(value)
+    if any(f.group == DIMENSIONS for f in FIELDS.get(kind, ())):
+        values.update(_dimension_values(record.get("dimensions") or []))
     return values
 
 
@@ -183,7 +277,7 @@ def relabel(ctx: HeritageContext, record: dict) -> dict:
 
 def errors_from_violations(kind: str, violations: list[dict]) -> dict[str, str]:
     """Violations filed under the form field that shows them; the rest under ``form``."""
-    shown = {f.error_key for f in FIELDS[kind]}
+    shown = {f.error_key for f in FIELDS[kind]} | {f.group for f in FIELDS[kind] if f.group}
     out: dict[str, str] = {}
     for v in violations or []:
         raw = str(v.get("field") or "form").split(".")[0]
