@@ -161,12 +161,15 @@ def graph_neighbourhood(
     depth: int = Query(1, ge=0, le=3),
     relations: str = "",
     lang: str = "",
+    layers: str = "",
 ) -> JSONResponse:
-    """The graph API's neighbourhood for any IRI (scheme concepts too), with localised labels."""
+    """The graph API's neighbourhood for any IRI (scheme concepts too), with localised labels;
+    ``layers=work,item`` keeps only nodes of those kinds (the start node always)."""
     ctx = _ctx(request)
     rels = [r for r in relations.split(",") if r.strip()] or None
+    kinds = [k.strip().lower() for k in layers.split(",") if k.strip()] or None
     try:
-        graph = neighbourhood(graph_backend(request, ctx), iri, depth, rels, None)
+        graph = neighbourhood(graph_backend(request, ctx), iri, depth, rels, kinds)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     return JSONResponse(_localise(ctx, graph, lang if lang in ("ko", "en") else page_lang(request)))
