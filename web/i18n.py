@@ -120,6 +120,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ko": "노드를 누르면 펼쳐지고, 두 번 누르면 해당 페이지가 열립니다.",
     },
     "relations": {"en": "Relations", "ko": "관계"},
+    "graph_layers": {"en": "Layers", "ko": "계층"},
     "nodes": {"en": "nodes", "ko": "노드"},
     "edges": {"en": "edges", "ko": "연결"},
     "similarity_explorer": {"en": "Similarity explorer", "ko": "유사도 탐색기"},

@@ -1,6 +1,6 @@
 // Graph explorer: Cytoscape (vendored from npm) over the graph API. Start from one entity, click a
-// node to fetch and add its neighbours, colour nodes by layer, filter edges by relation, and show
-// clusters of related Works (compound nodes) from /api/graph/clusters.
+// node to fetch and add its neighbours, colour nodes by layer, filter edges by relation and nodes
+// by layer, and show clusters of related Works (compound nodes) from /api/graph/clusters.
 import cytoscape from "/static/vendor/cytoscape.esm.min.js";
 
 const root = document.getElementById("graph-explorer");
@@ -57,6 +57,10 @@ function checkedRelations() {
   return [...document.querySelectorAll("#graph-relations input:checked")].map((el) => el.value);
 }
 
+function checkedLayers() {
+  return [...document.querySelectorAll("#graph-layers input:checked")].map((el) => el.value);
+}
+
 function counts() {
   document.getElementById("graph-nodes").textContent = cy.nodes(":childless").length;
   document.getElementById("graph-edges").textContent = cy.edges().length;
@@ -107,13 +111,18 @@ async function fetchJSON(url) {
   return res.json();
 }
 
+function neighbourhoodUrl(iri) {
+  const rels = checkedRelations().join(",");
+  const layers = checkedLayers().join(",");
+  return `/explore/graph-data/neighbourhood?iri=${encodeURIComponent(iri)}&depth=1&lang=${lang}`
+    + `&relations=${encodeURIComponent(rels)}&layers=${encodeURIComponent(layers)}`;
+}
+
 async function expand(iri) {
   if (expanded.has(iri)) return 0;
   status.textContent = MSG.loading;
-  const rels = checkedRelations().join(",");
-  const url = `/explore/graph-data/neighbourhood?iri=${encodeURIComponent(iri)}&depth=1&lang=${lang}&relations=${encodeURIComponent(rels)}`;
   try {
-    const graph = await fetchJSON(url);
+    const graph = await fetchJSON(neighbourhoodUrl(iri));
     expanded.add(iri);
     const added = add(graph);
     cy.getElementById(iri).addClass("expanded");
@@ -127,11 +136,47 @@ async function expand(iri) {
   }
 }
 
+// Kinds the layer filter does not govern (an IRI not yet typed, a cluster box) stay visible.
+const FILTERED_KINDS = new Set([...document.querySelectorAll("#graph-layers input")].map((el) => el.value));
+
 function applyFilter() {
   const rels = new Set(checkedRelations());
+  const layers = new Set(checkedLayers());
+  const shown = (n) => !FILTERED_KINDS.has(n.data("kind")) || layers.has(n.data("kind"));
   cy.batch(() => {
-    cy.edges().forEach((e) => { e.style("display", rels.has(e.data("type")) ? "element" : "none"); });
+    cy.nodes(":childless").forEach((n) => { n.style("display", shown(n) ? "element" : "none"); });
+    cy.edges().forEach((e) => {
+      const on = rels.has(e.data("type")) && shown(e.source()) && shown(e.target());
+      e.style("display", on ? "element" : "none");
+    });
   });
+}
+
+// Layer change: drop the nodes of unticked layers (the start node is only hidden), then ask the
+// server again for every expanded node's neighbours in the ticked layers, so a layer ticked back
+// on returns with the nodes it holds.
+async function changeLayers() {
+  const layers = new Set(checkedLayers());
+  const gone = cy.nodes(":childless").filter((n) => FILTERED_KINDS.has(n.data("kind"))
+    && !layers.has(n.data("kind")) && !n.hasClass("start"));
+  for (const n of gone) expanded.delete(n.id());
+  cy.remove(gone);
+  applyFilter();
+  counts();
+  root.dataset.layersReady = "false";
+  let added = 0;
+  if (layers.size) {
+    status.textContent = MSG.loading;
+    try {
+      const graphs = await Promise.all([...expanded].map((iri) => fetchJSON(neighbourhoodUrl(iri))));
+      for (const graph of graphs) added += add(graph);
+      status.textContent = added ? `${MSG.expanded}: ${added}` : MSG.none;
+    } catch (err) {
+      status.textContent = `${MSG.failed}: ${err.message}`;
+    }
+  }
+  if (added) relayout(false);
+  root.dataset.layersReady = "true";
 }
 
 function showInfo(node) {
@@ -160,6 +205,7 @@ cy.on("dbltap", "node:childless", (evt) => {
 cy.on("mouseover", "edge", (evt) => evt.target.addClass("hover"));
 cy.on("mouseout", "edge", (evt) => evt.target.removeClass("hover"));
 document.getElementById("graph-relations").addEventListener("change", applyFilter);
+document.getElementById("graph-layers").addEventListener("change", changeLayers);
 
 async function start(iri) {
   cy.elements().remove();
