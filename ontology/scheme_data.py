@@ -851,6 +851,31 @@ INSTANCE_TYPE = [
         "3d-model",
     ),
     C("multilayer", "multilayer", "다층 이미지", ("multi-layer", "layered images", "NXG"), ("다중 레이어",)),
+    # technical imaging: registered layers NXG compares with the photograph, each its own kind
+    C(
+        "infrared-reflectography",
+        "infrared reflectography",
+        "적외선 반사 촬영",
+        ("IRR", "infrared reflectogram", "IR reflectography"),
+        ("적외선 반사 영상", "적외선 촬영"),
+        "image",
+    ),
+    C(
+        "x-radiography",
+        "X-radiography",
+        "X선 투과 촬영",
+        ("X-ray", "X-radiograph", "radiograph"),
+        ("엑스선 촬영", "X선 사진"),
+        "image",
+    ),
+    C(
+        "uv-fluorescence",
+        "UV fluorescence",
+        "자외선 형광 촬영",
+        ("ultraviolet fluorescence", "UVF", "UV-induced fluorescence"),
+        ("자외선 형광 사진", "자외선 촬영"),
+        "image",
+    ),
 ]
 
 SCHEMES: dict[str, tuple[tuple[str, str], list[Concept]]] = {

@@ -222,6 +222,9 @@ LABELS: dict[str, dict[str, str]] = {
     "nxg_derived": {"en": "Derived image", "ko": "파생 이미지"},
     "nxg_rti_capture": {"en": "RTI capture photo", "ko": "RTI 촬영 사진"},
     "nxg_rti_normals": {"en": "RTI normals", "ko": "RTI 법선"},
+    "nxg_infrared_reflectography": {"en": "Infrared reflectography", "ko": "적외선 반사 촬영"},
+    "nxg_x_radiography": {"en": "X-radiograph", "ko": "X선 투과 촬영"},
+    "nxg_uv_fluorescence": {"en": "UV fluorescence", "ko": "자외선 형광 촬영"},
     "nxg_none": {
         "en": "This work has no image layers yet.",
         "ko": "이 유물에는 아직 이미지 레이어가 없습니다.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -21,6 +22,11 @@ from web.render import page_lang, render
 router = APIRouter(include_in_schema=False)
 RTI_FORMATS = ("ptm", "rti")
 LAYER_FORMATS = ("png", "jpeg")  # what every browser draws on a canvas
+# technical imaging instance types (ontology/scheme_data.INSTANCE_TYPE): each its own layer kind
+IMAGING_KINDS = ("infrared-reflectography", "x-radiography", "uv-fluorescence")
+LAYER_ORDER = ("photograph", *IMAGING_KINDS, "derived", "rti-capture", "rti-normals")
+IIIF_ONLY_FORMATS = ("tiff",)  # image Items the IIIF service renders but browsers cannot draw
+RENDITION = 2048  # longest side NXG asks the IIIF service for when an Item has a tile pyramid
 _CACHE: OrderedDict[str, tuple[bytes, dict]] = OrderedDict()
 _CACHE_SIZE = 4  # atlases of the last few RTIs viewed; a 1k x 1k HSH atlas is ~10 MB
 _LOCK = threading.Lock()
@@ -75,31 +81,55 @@ def rti_atlas(ctx: HeritageContext, item_id: str) -> tuple[bytes, dict]:
 
 
 def layer_kind(item: dict, instance: dict) -> str:
-    """What a layer is, for the viewer's labels: a photograph, a derived image or an RTI layer."""
+    """What a layer is, for the viewer's labels: a photograph, a technical image (infrared
+    reflectography, X-radiography, UV fluorescence, from its Instance's type), a derived image
+    or an RTI layer. A derived item (a restoration) stays "derived" whatever its Instance is."""
     method = (item.get("provenance") or {}).get("method", "")
     if method == "rti-normals":
         return "rti-normals"
     if item.get("derived_from"):
         return "derived"
     types = {c.get("iri", "").rsplit("/", 1)[-1] for c in instance.get("instance_type", [])}
+    imaging = [k for k in IMAGING_KINDS if k in types]
+    if imaging:
+        return imaging[0]
     return "rti-capture" if "rti" in types else "photograph"
+
+
+def layer_href(item: dict, pyramids: set[str]) -> str | None:
+    """Where the viewer loads a layer from: a right-sized IIIF rendition when the Item has a tile
+    pyramid (a 6,000 x 4,000 master, or a PNG too big to need whole) or is a TIFF (which browsers
+    cannot draw at all), else the file itself when a browser can draw its format; None when it
+    can do neither."""
+    if item["id"] in pyramids or item.get("file_format") in IIIF_ONLY_FORMATS:
+        return f"/iiif/3/{quote(item['id'], safe='')}/full/!{RENDITION},{RENDITION}/0/default.jpg"
+    if item.get("file_format") in LAYER_FORMATS and item.get("href"):
+        return item["href"]
+    return None
 
 
 def nxg_layers(ctx: HeritageContext, work_iri: str, lang: str) -> list[dict]:
     """The Work's image Items that a browser can draw, originals first, each with its Instance,
     Project and provenance (method, parameters, source Item)."""
-    order = {"photograph": 0, "derived": 1, "rti-capture": 2, "rti-normals": 3}
+    from kg.pyramid import pyramid_items
+
+    order = {kind: rank for rank, kind in enumerate(LAYER_ORDER)}
+    instances = views.work_layers(ctx, work_iri)
+    ids = [item["id"] for inst in instances for item in inst["items"]]
+    pyramids = set(pyramid_items(ctx.files_dir, ids))
     out = []
-    for inst in views.work_layers(ctx, work_iri):
+    for inst in instances:
         for item in inst["items"]:
-            if item.get("file_format") not in LAYER_FORMATS or not item.get("href"):
+            href = layer_href(item, pyramids)
+            if href is None:
                 continue
             prov = item.get("provenance") or {}
             out.append(
                 {
                     "id": item["id"],
                     "title": pick(item.get("title"), lang) or item["id"],
-                    "href": item["href"],
+                    "href": href,
+                    "file": item.get("href"),
                     "kind": layer_kind(item, inst),
                     "width": item.get("pixel_width"),
                     "height": item.get("pixel_height"),

@@ -1,5 +1,6 @@
-// NXG multi-layer viewer: a Work's registered image layers (photograph, restored and
-// style-transferred versions, RTI normals and capture photos) drawn into one canvas in the same
+// NXG multi-layer viewer: a Work's registered image layers (photograph, infrared, X-ray and UV
+// images, restored and style-transferred versions, RTI normals and capture photos; a large or
+// TIFF master arrives as a right-sized IIIF rendition) drawn into one canvas in the same
 // frame and compared by swipe (a vertical split the slider moves), side by side, or opacity (the
 // slider fades the top layer over the base). Each selected layer's provenance is shown beside.
 
@@ -47,7 +48,7 @@ function describe(section, layer, labels, kinds) {
 
 async function start(figure) {
   const data = await (await fetch(figure.dataset.layers)).json();
-  const layers = data.layers;
+  let layers = data.layers;
   if (!layers.length) throw new Error("no image layers");
   const d = figure.dataset;
   const labels = {
@@ -62,9 +63,17 @@ async function start(figure) {
     derived: d.kindDerived,
     "rti-capture": d.kindRtiCapture,
     "rti-normals": d.kindRtiNormals,
+    "infrared-reflectography": d.kindInfraredReflectography,
+    "x-radiography": d.kindXRadiography,
+    "uv-fluorescence": d.kindUvFluorescence,
   };
   const images = new Map();
-  await Promise.all(layers.map(async (layer) => images.set(layer.id, await loadImage(layer.href))));
+  // a layer that cannot be drawn (a pyramid still being cut answers 503) is left out, not fatal
+  const loaded = await Promise.allSettled(layers.map(async (layer) => images.set(layer.id, await loadImage(layer.href))));
+  const missing = loaded.filter((r) => r.status === "rejected").map((r) => r.reason.message);
+  if (missing.length) figure.dataset.missing = missing.join("; ");
+  layers = layers.filter((layer) => images.has(layer.id));
+  if (!layers.length) throw new Error("no layer could be loaded");
   const canvas = figure.querySelector(".nxg-canvas");
   const ctx = canvas.getContext("2d");
   const selectA = figure.querySelector(".nxg-a");
