@@ -88,3 +88,19 @@ def test_pages_label_the_imaging_kinds(imaging_client):
     assert 'data-kind-x-radiography="X-radiograph"' in page
     korean = c.get(f"/viewer/nxg/{WORK}", params={"lang": "ko"}).text
     assert "X선 투과 촬영" in korean and "적외선 반사 촬영" in korean
+
+
+def test_every_layer_kind_is_labelled_in_both_languages_and_in_the_viewer():
+    from pathlib import Path
+
+    from web.i18n import LABELS
+    from web.viewers import LAYER_ORDER
+
+    templates = Path(__file__).resolve().parents[2] / "web" / "templates"
+    widget = (templates / "_nxg_widget.html").read_text(encoding="utf-8")
+    page = (templates / "viewer_nxg.html").read_text(encoding="utf-8")
+    for kind in LAYER_ORDER:
+        key = "nxg_" + kind.replace("-", "_")
+        assert set(LABELS[key]) == {"en", "ko"}, kind
+        assert f"data-kind-{kind}=\"{{{{ t('{key}', lang) }}}}\"" in widget, kind
+        assert f"'{kind}': t('{key}', lang)" in page, kind
