@@ -1,6 +1,4 @@
 import io
-import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -8,22 +6,8 @@ from PIL import Image
 
 from kg.errors import UnsupportedFormat, ValidationError
 from ml.restore.io import ImageTooLarge, check_mask, load_image, load_mask, to_png_bytes
+from tests.images import png_header_only
 from tests.ml_restore.helpers import texture
-
-
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG that claims huge dimensions but holds almost no data (a decompression-bomb shape)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\x00"))
-        + chunk(b"IEND", b"")
-    )
 
 
 def test_round_trip_png_bytes():
@@ -50,7 +34,7 @@ def test_corrupt_and_unknown_input_is_unsupported_format(tmp_path):
 
 def test_huge_image_refused_before_decoding():
     with pytest.raises(ImageTooLarge, match="pixels"):
-        load_image(_png_header_only(50_000, 50_000))
+        load_image(png_header_only(50_000, 50_000))
     with pytest.raises(ImageTooLarge):
         load_image(to_png_bytes(texture(32)), max_pixels=100)
 

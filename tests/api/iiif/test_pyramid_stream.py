@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-import struct
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,7 @@ import kg
 from kg import pyramid, pyramid_vips
 from kg.errors import ValidationError
 from tests.api.iiif.conftest import texture
+from tests.images import png_header_only
 
 ODD = (5001, 3003)
 
@@ -191,25 +190,10 @@ def test_colours_come_out_as_srgb(tmp_path, engine, name, write, left, right):
 # --- guards ------------------------------------------------------------------------------------
 
 
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG whose header claims ``width x height`` and whose data is a few bytes."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
-
-
 @pytest.mark.parametrize("engine", ["vips", "pillow"])
 def test_decompression_bomb_is_refused_from_the_header_with_nothing_written(tmp_path, engine):
     src = tmp_path / "bomb.png"
-    src.write_bytes(_png_header_only(50_000, 50_000))
+    src.write_bytes(png_header_only(50_000, 50_000))
     with pytest.raises(ValidationError, match="decompression bomb"):
         pyramid.build_pyramid(src, tmp_path, engine=engine)
     assert _leftovers(tmp_path) == []
@@ -220,7 +204,7 @@ def test_vips_refuses_just_above_the_shared_limit(tmp_path):
     (1.1 gigapixels) is refused before a byte of pixel data is read."""
     assert Image.MAX_IMAGE_PIXELS == 1_100_000_000
     src = tmp_path / "big.png"
-    src.write_bytes(_png_header_only(33_200, 33_200))
+    src.write_bytes(png_header_only(33_200, 33_200))
     with pytest.raises(ValidationError, match="above the limit of 1100000000"):
         pyramid.build_pyramid(src, tmp_path, engine="vips")
     assert _leftovers(tmp_path) == []
@@ -265,7 +249,7 @@ def test_verify_image_decodes_in_strips_and_refuses_damage(tmp_path):
     src.write_bytes(data[: len(data) * 6 // 10])
     with pytest.raises(ValidationError, match="damaged or truncated"):
         pyramid_vips.verify_image(src)
-    src.write_bytes(_png_header_only(50_000, 50_000))
+    src.write_bytes(png_header_only(50_000, 50_000))
     with pytest.raises(ValidationError, match="decompression bomb"):
         pyramid_vips.verify_image(src)
 
