@@ -97,6 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
     "depth": {"en": "Depth", "ko": "깊이"},
     "diameter": {"en": "Diameter", "ko": "지름"},
     "unit": {"en": "Unit", "ko": "단위"},
+    "list_hint": {"en": "one; or several, separated by ;", "ko": "여러 개는 ; 로 구분"},
     # explorers: graph, similarity, restoration studio (web/explorers.py)
     "explore": {"en": "Graph", "ko": "그래프"},
     "graph_explorer": {"en": "Graph explorer", "ko": "그래프 탐색기"},
