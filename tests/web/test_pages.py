@@ -177,3 +177,20 @@ def test_search_input_is_escaped_and_bad_parameters_are_tolerated(client):
     assert r.status_code == 200
     assert "<script>alert(1)" not in r.text and "&lt;script&gt;" in r.text
     assert total_of(client.get("/search", params={"era": "javascript:alert(1)"}).text) == 30
+
+
+def test_work_page_shows_makers_and_place_of_creation(client, curator_token):
+    """The maker and the place of creation are what a visitor reads first on a label."""
+    record = {
+        "id": "w-maker-page",
+        "title": {"en": "Tea bowl with hare's-fur glaze"},
+        "creators": ["Kim Hong-do", "Workshop of Kim"],
+        "place_of_origin": ["Gangjin"],
+    }
+    r = client.post("/api/works", json=record, headers={"authorization": f"Bearer {curator_token}"})
+    assert r.status_code == 201, r.text
+    page = client.get("/page/work/w-maker-page?lang=en").text
+    assert "Makers / creators" in page and "Kim Hong-do; Workshop of Kim" in page
+    assert "Place of creation" in page and "Gangjin" in page
+    ko = client.get("/page/work/w-maker-page?lang=ko").text
+    assert "제작자" in ko and "제작지" in ko
