@@ -91,6 +91,8 @@ def test_nxg_draws_a_tiff_master_from_its_iiif_rendition(server, page):
     assert irr[size // 2, size // 2].min() > 200  # the bright disc of the master, in the middle
     assert irr[size // 2, 5].max() < 90 and irr[size // 2, size - 5].min() > 120  # the gradient
     assert abs(xray.mean() - 30) < 3  # the X-radiograph is its flat dark PNG
+    # the 3:2 master sits in the square frame letterboxed (empty bands above and below), not stretched
+    assert irr[: size // 8].max() < 10 and irr[-(size // 8) :].max() < 10
     meta = page.locator(f"{fig} .nxg-meta-a").inner_text()
     assert "Infrared reflectography" in meta
     assert page.errors == []

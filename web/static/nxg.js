@@ -89,39 +89,49 @@ async function start(figure) {
   const metaA = figure.querySelector(".nxg-meta-a");
   const metaB = figure.querySelector(".nxg-meta-b");
   const base = images.get(layers[0].id);
-  const size = Math.min(640, Math.max(base.naturalWidth, base.naturalHeight));
+  // the frame takes the first layer's proportions (registered layers share its geometry)
+  const longest = Math.max(base.naturalWidth, base.naturalHeight);
+  const scale = Math.min(640, longest) / longest;
+  const fw = Math.max(1, Math.round(base.naturalWidth * scale));
+  const fh = Math.max(1, Math.round(base.naturalHeight * scale));
   const state = { mode: "swipe" };
+  // a layer of other proportions is fitted inside the frame, centred, never stretched
+  const fit = (img, x0) => {
+    const k = Math.min(fw / img.naturalWidth, fh / img.naturalHeight);
+    const w = img.naturalWidth * k;
+    const h = img.naturalHeight * k;
+    ctx.drawImage(img, x0 + (fw - w) / 2, (fh - h) / 2, w, h);
+  };
 
   const draw = () => {
     const a = images.get(selectA.value);
     const b = images.get(selectB.value);
     const t = Number(slider.value) / 100;
     const side = state.mode === "side";
-    const width = side ? size * 2 : size;
+    const width = side ? fw * 2 : fw;
     if (canvas.width !== width) canvas.width = width;
-    if (canvas.height !== size) canvas.height = size;
+    if (canvas.height !== fh) canvas.height = fh;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    // registered layers share the frame, so each is scaled to the same square
     if (side) {
-      ctx.drawImage(a, 0, 0, size, size);
-      ctx.drawImage(b, size, 0, size, size);
+      fit(a, 0);
+      fit(b, fw);
     } else if (state.mode === "opacity") {
       ctx.globalAlpha = 1;
-      ctx.drawImage(a, 0, 0, size, size);
+      fit(a, 0);
       ctx.globalAlpha = t;
-      ctx.drawImage(b, 0, 0, size, size);
+      fit(b, 0);
       ctx.globalAlpha = 1;
     } else {
-      const split = Math.round(size * t);
-      ctx.drawImage(a, 0, 0, size, size);
+      const split = Math.round(fw * t);
+      fit(a, 0);
       ctx.save();
       ctx.beginPath();
-      ctx.rect(split, 0, size - split, size);
+      ctx.rect(split, 0, fw - split, fh);
       ctx.clip();
-      ctx.drawImage(b, 0, 0, size, size);
+      fit(b, 0);
       ctx.restore();
       ctx.fillStyle = "rgba(255,255,255,0.9)";
-      ctx.fillRect(split - 1, 0, 2, size);
+      ctx.fillRect(split - 1, 0, 2, fh);
     }
     slider.disabled = side;
     describe(metaA, layers.find((l) => l.id === selectA.value), labels, kinds);
