@@ -27,6 +27,7 @@ from kg.errors import ParseError, StoreUnavailable
 from kg.namespaces import PREFIXES
 from kg.store import OxigraphStore
 from sparql.formats import GRAPH_TYPES, RESULT_TYPES, pick, serialize_triples
+from sparql.guard import refuse_network
 
 MAX_RUNNING = 8  # query threads at once, including timed-out ones still finishing
 _running = threading.BoundedSemaphore(MAX_RUNNING)
@@ -141,6 +142,7 @@ def execute(
 ) -> Answer:
     """Run a query and serialise at most ``sparql_result_cap`` rows/triples in the negotiated
     format. Blocking: call it from a worker thread."""
+    refuse_network(sparql)
     cancel = cancel or threading.Event()
     cap = ctx.settings.sparql_result_cap
     default_graphs, named_graphs = default_graphs or [], named_graphs or []

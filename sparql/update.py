@@ -11,9 +11,9 @@ from kg.context import HeritageContext
 from kg.errors import Forbidden, ValidationError
 from kg.namespaces import LAYER_CLASSES, PREFIXES
 from sparql.execute import syntax_error
+from sparql.guard import refuse_network
 
 _IRI_RE = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
-_LOAD_RE = re.compile(r"\bLOAD\s+(SILENT\s+)?<", re.IGNORECASE)
 
 
 def _named_records(ctx: HeritageContext, text: str) -> set[str]:
@@ -50,8 +50,7 @@ def apply_update(ctx: HeritageContext, text: str) -> dict:
     ``DELETE DATA { <work> hg:p "x" }`` removes the triple from the record that holds it and an
     inserted triple goes to the record of its subject. The update sees only the records it names,
     so ``DELETE WHERE { GRAPH ?g {...} }`` over everything changes nothing."""
-    if _LOAD_RE.search(text):
-        raise Forbidden("LOAD is not allowed in updates here; ingest files with POST /api/... or the CLI")
+    refuse_network(text)
     ids = _named_records(ctx, text)
     as_default = not _names_graphs(text)
     scratch = ox.Store()
