@@ -19,6 +19,7 @@ from kg.store import Store
 
 PROV = "http://www.w3.org/ns/prov#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
@@ -92,12 +93,17 @@ def run_quads(run: Run, iris: Iris) -> list[ox.Quad]:
     check_run_id(run.run_id)
     g = ox.NamedNode(iris.run_graph(run.run_id))
     node = ox.NamedNode(iris.entity("run", run.run_id))
+    model = ox.NamedNode(f"{node.value}/model")
     quads = [
         ox.Quad(node, RDF_TYPE, _hg("ModelRun"), g),
         ox.Quad(node, RDF_TYPE, _prov("Activity"), g),
         ox.Quad(node, _hg("runKind"), ox.Literal(run.kind), g),
-        ox.Quad(node, _hg("model"), ox.Literal(run.model), g),
-        ox.Quad(node, _prov("used"), ox.Literal(run.model), g),
+        # hg:model is an object property (a sub-property of prov:used): the model is an entity
+        ox.Quad(node, _hg("model"), model, g),
+        ox.Quad(node, _prov("used"), model, g),
+        ox.Quad(model, RDF_TYPE, _prov("Entity"), g),
+        ox.Quad(model, _RDFS_LABEL, ox.Literal(run.model), g),
+        ox.Quad(model, _hg("modelVersion"), ox.Literal(run.model_version), g),
         ox.Quad(node, _hg("modelVersion"), ox.Literal(run.model_version), g),
         ox.Quad(node, _hg("parameters"), ox.Literal(json.dumps(run.parameters, sort_keys=True)), g),
         ox.Quad(node, _prov("startedAtTime"), _dt(run.started), g),
@@ -164,10 +170,12 @@ def list_runs(store: Store) -> list[dict]:
     rows = store.select(
         """SELECT ?run ?g ?kind ?model ?version ?started ?ended
              (COUNT(DISTINCT ?p) AS ?predictions) (COUNT(DISTINCT ?s) AS ?similarities) WHERE {
-           GRAPH ?g { ?run a hg:ModelRun ; hg:model ?model ; hg:modelVersion ?version ;
+           GRAPH ?g { ?run a hg:ModelRun ; hg:model ?used ; hg:modelVersion ?version ;
                            prov:startedAtTime ?started .
+             OPTIONAL { ?used rdfs:label ?label }
              OPTIONAL { ?run hg:runKind ?kind } OPTIONAL { ?run prov:endedAtTime ?ended }
              OPTIONAL { ?p a hg:Prediction } OPTIONAL { ?s a hg:Similarity } }
+             BIND(COALESCE(?label, ?used) AS ?model)  # runs written before the model was an entity
          } GROUP BY ?run ?g ?kind ?model ?version ?started ?ended ORDER BY ?started"""
     )
     metrics: dict[str, dict[str, float]] = {}

@@ -44,3 +44,28 @@ def test_write_list_drop_and_value_queries(mlctx):
     assert not next(r for r in rows_from_store(ctx.store, ctx.iris.base) if r.id == "w07").labels["material"]
     assert drop_run(ctx.store, ctx.iris, "predict-test") and not list_runs(ctx.store)
     assert not drop_run(ctx.store, ctx.iris, "predict-test")
+
+
+def test_model_is_a_prov_entity_and_old_literal_runs_still_list(mlctx):
+    """``hg:model`` is an object property (``rdfs:subPropertyOf prov:used``): the run points at a
+    ``prov:Entity`` named by the model; runs stored with a literal model still list by name."""
+    ctx = mlctx
+    write_run(ctx.store, ctx.iris, Run("predict-ent", "predict", "MobileNetV2 head", "3", {}))
+    run = ox.NamedNode(ctx.iris.entity("run", "predict-ent"))
+    rows = ctx.store.select(
+        f"SELECT ?m ?label ?v WHERE {{ GRAPH ?g {{ {run} hg:model ?m ; prov:used ?m . "
+        f"?m a prov:Entity ; rdfs:label ?label ; hg:modelVersion ?v }} }}"
+    )
+    assert [(r["m"].value, r["label"].value, r["v"].value) for r in rows] == [
+        (run.value + "/model", "MobileNetV2 head", "3")
+    ]
+    # a run written by the old code: hg:model "name"
+    old = ox.NamedNode(ctx.iris.entity("run", "predict-old"))
+    g = ox.NamedNode(ctx.iris.run_graph("predict-old"))
+    ctx.store.update(
+        f'INSERT DATA {{ GRAPH {g} {{ {old} a hg:ModelRun ; hg:model "old model" ; hg:modelVersion "1" ; '
+        f'prov:startedAtTime "2026-01-01T00:00:00Z"^^xsd:dateTime }} }}'
+    )
+    models = {r["run_id"]: r["model"] for r in list_runs(ctx.store)}
+    assert models == {"predict-ent": "MobileNetV2 head", "predict-old": "old model"}
+    assert drop_run(ctx.store, ctx.iris, "predict-ent") and drop_run(ctx.store, ctx.iris, "predict-old")
