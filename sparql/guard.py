@@ -22,7 +22,7 @@ from kg.errors import Forbidden
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # long strings first, then short ones, IRIs, comments (a '#' inside an IRI or string is neither)
-_OPAQUE = re.compile(
+OPAQUE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n]|\\.)*"'
@@ -52,7 +52,7 @@ def _decode_escapes(text: str) -> str:
 
 def _keywords_only(text: str) -> str:
     """The text with every IRI, literal and comment replaced by a space."""
-    return _OPAQUE.sub(" ", _decode_escapes(text))
+    return OPAQUE.sub(" ", _decode_escapes(text))
 
 
 def refuse_network(text: str) -> None:

@@ -4,6 +4,7 @@ the changed records through the record layer (SHACL validation and change log, a
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -11,17 +12,43 @@ from kg.context import HeritageContext
 from kg.errors import Forbidden, ValidationError
 from kg.namespaces import LAYER_CLASSES, PREFIXES
 from sparql.execute import syntax_error
-from sparql.guard import refuse_network
+from sparql.guard import OPAQUE, refuse_network
 
 _IRI_RE = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
+_DECL_RE = re.compile(r"\b(?:PREFIX\s+([^\s:<>]*):|BASE)\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
+_PNAME_RE = re.compile(
+    r"(?<![\w?$:<\\-])([A-Za-z][\w.-]*)?:((?:[\w%-]|\\.)(?:(?:[\w.%:-]|\\.)*(?:[\w%:-]|\\.))?)"
+)
+MAX_ROUNDS = 4  # rounds of "the update wrote a record it did not name: load it and run again"
+
+
+def _mentioned_iris(text: str) -> set[str]:
+    """Every IRI an update spells out: ``<...>`` (also resolved against its ``BASE``) and prefixed
+    names expanded with its own ``PREFIX`` lines and the house prefixes. Literals and comments
+    are blanked first; the namespaces of the declarations themselves are not mentions."""
+    bare = OPAQUE.sub(lambda m: m[0] if m[0].startswith("<") else " ", text)
+    prefixes, bases = dict(PREFIXES), []
+    for match in _DECL_RE.finditer(bare):
+        if match[0][:6].upper() == "PREFIX":
+            prefixes[match[1]] = match[2]
+        else:
+            bases.append(match[2])
+    body = _DECL_RE.sub(" ", bare)
+    iris = set(_IRI_RE.findall(body))
+    iris |= {urljoin(base, iri) for base in bases for iri in list(iris)}
+    for prefix, local in _PNAME_RE.findall(_IRI_RE.sub(" ", body)):
+        if prefix in prefixes:
+            iris.add(prefixes[prefix] + local.replace("\\", ""))
+    return iris
 
 
 def _named_records(ctx: HeritageContext, text: str) -> set[str]:
-    """Record ids an update names, through a record graph IRI or a layer entity IRI; refuses
-    (403) any other graph of this dataset (change log, ontology, schemes, runs)."""
+    """Record ids an update names, through a record graph IRI or a layer entity IRI (written out
+    or as a prefixed name); refuses (403) any other graph of this dataset (change log, ontology,
+    schemes, runs)."""
     base = ctx.iris.base
     ids = set()
-    for iri in _IRI_RE.findall(text):
+    for iri in _mentioned_iris(text):
         if iri.startswith(f"{base}/graph/"):
             ident = ctx.iris.record_id_of_graph(iri)
             if ident is None:
@@ -29,7 +56,7 @@ def _named_records(ctx: HeritageContext, text: str) -> set[str]:
             ids.add(ident)
         parsed = ctx.iris.parse_entity(iri)
         if parsed and parsed[0] in LAYER_CLASSES:
-            ids.add(parsed[1])
+            ids.add(parsed[1].split("/")[0])
     return ids
 
 
@@ -53,6 +80,42 @@ def apply_update(ctx: HeritageContext, text: str) -> dict:
     refuse_network(text)
     ids = _named_records(ctx, text)
     as_default = not _names_graphs(text)
+    for _ in range(MAX_ROUNDS):
+        before, after = _run(ctx, text, ids, as_default)
+        # A record the update wrote without naming it (an IRI built with BIND, say) was not in
+        # the scratch copy: writing ``after`` would replace it with only the new triples. Load
+        # it and run again, so an INSERT adds to a record and never truncates it.
+        unnamed = {i for i in after if i not in before and ctx.records.kind_of(i)}
+        if not unnamed:
+            break
+        ids |= unnamed
+    else:
+        raise ValidationError("the update reaches records it does not name; name them with <IRI>s")
+    changed = {i: q for i, q in after.items() if set(q) != set(before.get(i, []))}
+    emptied = [i for i, q in before.items() if q and i not in after]
+    graphs = {}
+    for ident, quads in changed.items():
+        kind = ctx.records.kind_of(ident) or _kind_from_quads(ctx, ident, quads)
+        graphs[ident] = (kind, quads)
+    result = ctx.records.put_quads(graphs) if graphs else None
+    if result is not None and result.rejected:
+        violations = [v for r in result.rejected for v in (getattr(r, "violations", None) or [])]
+        detail = "; ".join(r.reason for r in result.rejected)
+        raise ValidationError(f"the update leaves invalid records: {detail}", violations)
+    for ident in emptied:
+        ctx.records.delete(ident)
+    return {
+        "written": sorted(result.written) if result else [],
+        "unchanged": sorted(result.unchanged) if result else [],
+        "deleted": sorted(emptied),
+    }
+
+
+def _run(
+    ctx: HeritageContext, text: str, ids: set[str], as_default: bool
+) -> tuple[dict[str, list[ox.Quad]], dict[str, list[ox.Quad]]]:
+    """(before, after): the named records' quads, and every record's quads once the update has
+    run on a scratch store holding only those records."""
     scratch = ox.Store()
     before: dict[str, list[ox.Quad]] = {}
     home: dict[ox.Triple, set[str]] = {}  # triple -> records holding it (default-graph mode)
@@ -83,24 +146,7 @@ def apply_update(ctx: HeritageContext, text: str) -> dict:
         for ident in owners:
             graph_node = ox.NamedNode(ctx.iris.record_graph(ident))
             after.setdefault(ident, []).append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_node))
-    changed = {i: q for i, q in after.items() if set(q) != set(before.get(i, []))}
-    emptied = [i for i, q in before.items() if q and i not in after]
-    graphs = {}
-    for ident, quads in changed.items():
-        kind = ctx.records.kind_of(ident) or _kind_from_quads(ctx, ident, quads)
-        graphs[ident] = (kind, quads)
-    result = ctx.records.put_quads(graphs) if graphs else None
-    if result is not None and result.rejected:
-        violations = [v for r in result.rejected for v in (getattr(r, "violations", None) or [])]
-        detail = "; ".join(r.reason for r in result.rejected)
-        raise ValidationError(f"the update leaves invalid records: {detail}", violations)
-    for ident in emptied:
-        ctx.records.delete(ident)
-    return {
-        "written": sorted(result.written) if result else [],
-        "unchanged": sorted(result.unchanged) if result else [],
-        "deleted": sorted(emptied),
-    }
+    return before, after
 
 
 def _owner(ctx: HeritageContext, quad: ox.Quad) -> str:
