@@ -39,7 +39,7 @@ BENCH_RUN = "bench-similar"
 
 
 def _store(data: Path) -> HeritageContext:
-    ctx = HeritageContext.open(load_settings(data, validate_writes=False))
+    ctx = HeritageContext.open(load_settings(data), validate=False)
     if ctx.records.count("work") == 0:
         from kg.ingest import ingest_file
 

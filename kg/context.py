@@ -68,7 +68,10 @@ class HeritageContext:
         return self.settings.files_dir
 
     @classmethod
-    def open(cls, settings: Settings, store: Store | None = None) -> HeritageContext:
+    def open(cls, settings: Settings, store: Store | None = None, validate: bool = True) -> HeritageContext:
+        """Open the store and the record layer. ``validate=False`` (SHACL off for writes) is for
+        benchmarks that time something else; it is deliberately not a setting, so no environment
+        variable or config file can switch validation off under a running server."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = store or open_store(settings)
         iris = Iris(settings.base_url)
@@ -85,9 +88,7 @@ class HeritageContext:
             sync_reference_graph(store, iris.ontology_graph, onto_quads, _files_digest(ontology_files))
         resolver = ConceptResolver.from_quads(settings.base_url, scheme_quads)
         shapes = ONTOLOGY_DIR / "shapes.ttl"
-        validator = (
-            Validator(shapes if shapes.exists() else None, scheme_quads) if settings.validate_writes else None
-        )
+        validator = Validator(shapes if shapes.exists() else None, scheme_quads) if validate else None
         records = RecordStore(store, iris, resolver, validator)
         return cls(settings, store, iris, resolver, records)
 

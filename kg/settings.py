@@ -27,7 +27,6 @@ class Settings(BaseSettings):
     sparql_result_cap: int = 10_000
     max_upload_bytes: int = 2 * 1024**3
     max_body_bytes: int = 20 * 1024**2
-    validate_writes: bool = True
     ingest_batch: int = 500
 
     neo4j_uri: str | None = None  # bolt://... or falkordb://host:port
