@@ -7,8 +7,8 @@ import importlib
 import importlib.util
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import FastAPI, HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
 from api.jobs import JobRegistry
@@ -32,24 +32,58 @@ UPLOAD_PATHS = ("/files",)
 
 
 class BodyLimit:
-    """Refuse oversized request bodies from their Content-Length before reading them (uploads
-    have their own, larger limit enforced while streaming).
+    """Refuse oversized request bodies (uploads have their own, larger limit enforced while
+    streaming): at once from Content-Length, and while reading for a body sent without one
+    (chunked transfer encoding), which a client could otherwise make any size.
 
     Plain ASGI rather than ``BaseHTTPMiddleware``: that one wraps ``receive``, so routes can no
-    longer see a client disconnect (SPARQL cancellation, server-sent events need to)."""
+    longer see a client disconnect (SPARQL cancellation, server-sent events need to). The
+    ``receive`` wrapper here passes every message through, disconnects included."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].endswith(UPLOAD_PATHS):
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.limit:
-                response = problems.problem(413, "Payload too large", f"request body over {self.limit} bytes")
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["path"].endswith(UPLOAD_PATHS):
+            await self.app(scope, receive, send)
+            return
+        too_large = problems.problem(413, "Payload too large", f"request body over {self.limit} bytes")
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            await too_large(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge(self.limit)
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await too_large(scope, receive, send)
+
+
+class _BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a body without Content-Length passes the limit. An
+    ``HTTPException`` because FastAPI's body parsing turns any other error into a 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body over {limit} bytes")
 
 
 def create_app(settings: Settings | None = None, ctx: HeritageContext | None = None) -> FastAPI:
