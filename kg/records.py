@@ -92,6 +92,10 @@ class RecordStore:
         self._pending_ids: set[str] = set()
         self._pending_types: dict[str, set[ox.Term]] = {}
         self._after: list[Callable[[], None]] = []
+        # shared-graph and entailed quads already sent by this pipelined session's transactions:
+        # every batch describes the same museums and makers again, and the store pays a lookup
+        # for each quad it is asked to insert, present or not
+        self._sent: set[ox.Quad] = set()
         # entailed types ({base}/graph/entailed) ride along with every write and delete below
         self.entailment = Entailment.load()
         shared.migrate(store, iris)  # stores written before the shared graph existed
@@ -126,6 +130,7 @@ class RecordStore:
                 try:
                     self._join()
                 finally:
+                    self._sent.clear()
                     pool.shutdown(wait=True)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -144,7 +149,11 @@ class RecordStore:
         self._pending_ids = set()
         self._pending_types = {}
         if pending is not None:
-            pending.result()
+            try:
+                pending.result()
+            except BaseException:
+                self._sent.clear()  # what the failed transaction carried is not in the store
+                raise
         for callback in after:
             callback()
 
@@ -373,12 +382,18 @@ class RecordStore:
                 quads_out.extend(own)
                 shared_out.update(described)
                 quads_out.extend(self._log_quads(ident, kind, self._next_stamp(), False, digest))
-            quads_out.extend(shared_out)
-            quads_out.extend(self.entailment.quads_for(quads_out, self.iris))
+            # entailed types come from every type the batch asserts, before anything is skipped
+            entailed = self.entailment.quads_for([*quads_out, *shared_out], self.iris)
             if self._pipeline is None:
-                self.store.extend(quads_out)
+                self.store.extend([*quads_out, *shared_out, *entailed])
                 return
             self._join()  # transactions commit one at a time, in order
+            # skip what an earlier transaction of this session already inserted (set semantics:
+            # the store ends up with the same quads); ``_join`` above re-raised if one failed
+            sent = self._sent
+            fresh = [q for q in (*shared_out, *entailed) if q not in sent]
+            sent.update(fresh)
+            quads_out.extend(fresh)
             self._pending_ids = {c[0] for c in changed}
             types: dict[str, set[ox.Term]] = {}
             for q in quads_out:
@@ -388,6 +403,7 @@ class RecordStore:
             self._pending = self._pipeline.submit(self.store.extend, quads_out)
             return
         self._join()
+        self._sent.clear()  # this update may prune shared descriptions a later batch would skip
         replaced = [self.iris.record_graph(i) for i, _k, _q, _d in changed if i in known]
         typed = self.entailment.typed_subjects(self.store, replaced)
         orphans = shared.referenced_in_store(self.store, self.iris, replaced)
@@ -432,6 +448,7 @@ class RecordStore:
         """Drop a record's graph and mark it deleted in the change log (kept for OAI-PMH)."""
         with self._lock:
             self._join()
+            self._sent.clear()  # the delete may prune shared descriptions a later batch would skip
             found = self.kind_of(ident)
             if found is None or (kind and found != kind):
                 raise NotFound(f"no {kind or 'record'} with id {ident!r}")

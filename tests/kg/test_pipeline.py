@@ -74,3 +74,70 @@ def test_failed_background_write_raises(ctx, monkeypatch) -> None:
     with pytest.raises(OSError, match="disk full"), ctx.records.pipelined():
         ctx.records.put([work("w1")])
     assert not ctx.records.exists("w1")
+
+
+# ---- shared descriptions sent once per pipelined session ---------------------------------------
+def held_work(ident: str, museum: str = "Seoul Museum") -> dict:
+    return {**work(ident), "museum": museum, "creators": ["Kim Hong-do"]}
+
+
+def museum_described(ctx, museum: str = "Seoul Museum") -> bool:
+    return ctx.store.ask(
+        f'ASK {{ GRAPH <{ctx.iris.shared_graph}> {{ ?m a hg:Museum ; rdfs:label "{museum}" }} }}'
+    )
+
+
+def _contents(ctx) -> set[str]:
+    """Every quad but change-log datestamps (they differ between two ingests by design)."""
+    return {str(q) for q in ctx.store.quads() if not q.predicate.value.endswith("#datestamp")}
+
+
+def test_later_batches_skip_shared_quads_already_sent(ctx, tmp_path, monkeypatch) -> None:
+    from kg.context import HeritageContext
+    from kg.settings import load_settings
+    from kg.store import OxigraphStore
+
+    sent: list[list] = []
+    real_extend = ctx.store.extend
+    monkeypatch.setattr(ctx.store, "extend", lambda quads: (sent.append(list(quads)), real_extend(quads)))
+    with ctx.records.pipelined():
+        for i in range(3):
+            assert ctx.records.put([held_work(f"w{i}")]).written == [f"w{i}"]
+    label = [q for batch in sent for q in batch if q.object.value == "Seoul Museum"]
+    assert len(sent) == 3 and len(label) == 1  # described by the first transaction only
+    # the same records in one plain batch: the store holds exactly the same quads
+    other = HeritageContext.open(load_settings(tmp_path / "other"), store=OxigraphStore())
+    try:
+        other.records.put([held_work(f"w{i}") for i in range(3)])
+        assert _contents(other) == _contents(ctx)
+    finally:
+        other.close()
+
+
+def test_failed_write_does_not_make_later_batches_skip_its_quads(ctx, monkeypatch) -> None:
+    real_extend = ctx.store.extend
+    calls: list[int] = []
+
+    def first_fails(quads) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("disk full")
+        real_extend(quads)
+
+    monkeypatch.setattr(ctx.store, "extend", first_fails)
+    with ctx.records.pipelined():
+        ctx.records.put([held_work("w1")])
+        with pytest.raises(OSError, match="disk full"):
+            ctx.records.put([held_work("w2")])
+        assert ctx.records.put([held_work("w3")]).written == ["w3"]
+    assert not ctx.records.exists("w1") and ctx.records.exists("w3")
+    assert museum_described(ctx)
+
+
+def test_delete_mid_session_does_not_make_later_batches_skip(ctx) -> None:
+    with ctx.records.pipelined():
+        ctx.records.put([held_work("w1")])
+        ctx.records.delete("w1")  # the museum's description goes with its last Work
+        assert not museum_described(ctx)
+        ctx.records.put([held_work("w2")])
+    assert museum_described(ctx)
