@@ -123,6 +123,9 @@ def to_edm(
         _literal(cho, "dcterms:extent", text)
     for text in dimension_texts(view, work):
         _literal(cho, "dcterms:extent", text)
+    # the Work's digital surrogates (Instances): DCMI's hasFormat, the design's Dublin Core alignment
+    for instance in sorted(view.subjects_with("represents", work)):
+        _resource(cho, "dcterms:hasFormat", instance)
     if text := view.value(work, "materialStatement"):
         _literal(cho, "dcterms:medium", text)
     for concept in view.objects(work, "material"):

@@ -492,7 +492,7 @@ PROPERTIES = [
         "hg:Work",
         sub=("crm:P138_represents",),
         functional=True,
-        match=("edm:aggregatedCHO", "bf:instanceOf", "carare:isRepresentationOf"),
+        match=("edm:aggregatedCHO", "bf:instanceOf", "carare:isRepresentationOf", "dcterms:isFormatOf"),
     ),
     Prop(
         "producedBy",
@@ -504,7 +504,7 @@ PROPERTIES = [
         "hg:Instance",
         "hg:Project",
         sub=("prov:wasGeneratedBy",),
-        match=("crm:P94i_was_created_by", "carare:createdOn"),
+        match=("crm:P94i_was_created_by", "carare:createdOn", "dcterms:provenance"),
     ),
     Prop(
         "partOf",
