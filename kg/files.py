@@ -4,6 +4,7 @@ decompression-bomb guard. Files live at ``{files_dir}/{item-id}/{safe-name}``.""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -62,14 +63,29 @@ class StoredFile:
         return fields
 
 
+MAX_NAME_CHARS = 150
+MAX_NAME_BYTES = 200  # ext4 and most file systems allow 255 bytes per name, not 255 characters
+_INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Cn")  # controls, format (bidi overrides, zero-width), unassigned
+
+
 def safe_file_name(name: str) -> str:
-    """A file name with no directory parts, no traversal, no control characters."""
+    """A file name with no directory parts, no traversal, no control or invisible characters
+    (a right-to-left override, U+202E, makes ``gnp.exe`` after it show as ``exe.png``), at most
+    ``MAX_NAME_CHARS`` characters and ``MAX_NAME_BYTES`` of UTF-8 (a Korean character takes 3),
+    its suffix kept."""
     name = unicodedata.normalize("NFKC", name or "").replace("\\", "/").split("/")[-1]
-    name = re.sub(r"[\x00-\x1f<>:\"|?*]", "", name).strip(" .")
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in _INVISIBLE)
+    name = re.sub(r"[<>:\"|?*]", "", name).strip(" .")
     name = re.sub(r"\s+", "_", name)
     if not name or name in (".", ".."):
         name = "file"
-    return name[:150]
+    if len(name) > MAX_NAME_CHARS or len(name.encode()) > MAX_NAME_BYTES:
+        stem, dot, suffix = name.rpartition(".")
+        tail = f".{suffix}" if dot and stem and len(suffix) <= 16 else ""
+        stem = name[: len(name) - len(tail)]
+        stem = stem[: MAX_NAME_CHARS - len(tail)].encode()[: MAX_NAME_BYTES - len(tail.encode())]
+        name = (stem.decode(errors="ignore").rstrip(" .") or "file") + tail
+    return name
 
 
 def detect_format(head: bytes, suffix_hint: str = "") -> str:
@@ -142,7 +158,12 @@ def _finalise(tmp: Path, name: str, item_id: str, files_dir: Path, size: int, di
             raise ValidationError("invalid item id for a file path")
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / safe
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                target_dir.rmdir()  # only when empty: leave no trace of a refused upload
+            raise ValidationError(f"the file cannot be stored as {safe!r}: {exc.strerror}") from None
     finally:
         if tmp.exists():
             tmp.unlink()
