@@ -102,7 +102,8 @@ def date_range(from_: str | None, until: str | None) -> tuple[datetime | None, d
         lower, _width = _parse_date(from_, "from")
     if until is not None:
         start, width = _parse_date(until, "until")
-        upper = start + width
+        # the last day (or second) of year 9999 has no exclusive end: leave it open
+        upper = start + width if datetime.max.replace(tzinfo=UTC) - start >= width else None
     if from_ is not None and until is not None:
         if len(from_) != len(until):
             raise OaiError("badArgument", "from and until must have the same granularity")
