@@ -1,5 +1,5 @@
 """``GET /api/search``: hybrid search (concepts + keywords + multilingual e5) with facets (era,
-material, use, type, museum) and paging; the ranking lives in ``ml.semantic_search``."""
+material, use, type, museum, place of origin, find spot) and paging; the ranking lives in ``ml.semantic_search``."""
 
 from fastapi import APIRouter, Depends, Query
 
@@ -18,6 +18,8 @@ def search(
     use: list[str] = Query([]),
     type: list[str] = Query([]),
     museum: list[str] = Query([]),
+    place: list[str] = Query([], description="place of origin (hg:placeOfOrigin) concept IRIs"),
+    find_spot: list[str] = Query([], description="excavation site (hg:findSpot) concept IRIs"),
     page: int = Query(1, ge=1, le=10_000),
     per_page: int = Query(20, ge=1, le=100),
     lang: str = Query("en", pattern="^(en|ko)$"),
@@ -31,6 +33,14 @@ def search(
     ctx: HeritageContext = Depends(get_ctx),
 ) -> dict:
     """Works for a query in Korean or English, with facet counts over the whole result set."""
-    facets = {"era": era, "material": material, "use": use, "type": type, "museum": museum}
+    facets = {
+        "era": era,
+        "material": material,
+        "use": use,
+        "type": type,
+        "museum": museum,
+        "place": place,
+        "find_spot": find_spot,
+    }
     result = hybrid_search(ctx, q, facets, page, per_page, lang, mode)
     return {"query": q, "page": page, "per_page": per_page, **result}

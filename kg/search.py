@@ -16,7 +16,16 @@ import pyoxigraph as ox
 from kg.concepts import normalise
 from kg.store import Store
 
-FACETS = {"era": "era", "material": "material", "use": "use", "type": "objectType", "museum": "heldBy"}
+# facet name -> hg: property; place and find_spot are e-Museum's "region" and "excavation site"
+FACETS = {
+    "era": "era",
+    "material": "material",
+    "use": "use",
+    "type": "objectType",
+    "museum": "heldBy",
+    "place": "placeOfOrigin",
+    "find_spot": "findSpot",
+}
 
 
 @dataclass

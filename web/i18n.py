@@ -28,6 +28,8 @@ LABELS: dict[str, dict[str, str]] = {
     "type": {"en": "Object type", "ko": "유형"},
     "culture": {"en": "Culture", "ko": "문화권"},
     "museum": {"en": "Museum", "ko": "소장처"},
+    "place": {"en": "Region of origin", "ko": "지역"},
+    "find_spot": {"en": "Excavation site", "ko": "출토지"},
     "title": {"en": "Title", "ko": "명칭"},
     "identifier": {"en": "Identifier", "ko": "식별자"},
     "description": {"en": "Description", "ko": "설명"},
