@@ -199,7 +199,7 @@ def similarity_run(ctx, index, k: int = 10) -> tuple[str, int]:
             sims.append(
                 Similarity(ctx.iris.entity("work", ident), ctx.iris.entity("work", other), score, rank)
             )
-    metrics = same_label_precision(ctx, index.ids, sims)
+    metrics = same_label_metrics(ctx, index.ids, sims)
     run = Run(
         run_id=new_run_id("similar"),
         kind="similar",
@@ -214,26 +214,61 @@ def similarity_run(ctx, index, k: int = 10) -> tuple[str, int]:
     return run.run_id, len(sims)
 
 
-def same_label_precision(ctx, ids: list[str], sims: list[Similarity]) -> dict[str, float]:
-    """Share of each work's neighbours that carry one of its curated materials / eras (retrieval
-    precision@k with relevant = same label), averaged over the works that have the label."""
+def average_precision(relevant: list[bool], n_relevant: int) -> float:
+    """Average precision of one ranked list: the mean of precision@i over the ranks i that hold a
+    relevant item, divided by min(list length, relevant items in the collection) so that a list
+    missing findable relevant items scores lower (AP@k as TREC truncates it)."""
+    denominator = min(len(relevant), n_relevant)
+    if denominator <= 0:
+        return 0.0
+    hits, total = 0, 0.0
+    for rank, rel in enumerate(relevant, start=1):
+        if rel:
+            hits += 1
+            total += hits / rank
+    return total / denominator
+
+
+def retrieval_metrics(
+    lists: dict[str, list[str]], labels: dict[str, set[str]], collection: list[str], name: str
+) -> dict[str, float]:
+    """Mean average precision@k and precision@k of ranked neighbour lists, relevant = shares a
+    label with the query work; averaged over the query works that have a label and at least one
+    relevant work elsewhere in ``collection`` (mAP is undefined without one)."""
+    holders: dict[str, set[str]] = {}
+    for ident in collection:
+        for label in labels.get(ident, ()):
+            holders.setdefault(label, set()).add(ident)
+    aps, precisions = [], []
+    for source, ranked in lists.items():
+        mine = labels.get(source, set())
+        findable = set().union(*(holders.get(label, set()) for label in mine)) - {source} if mine else set()
+        if not findable or not ranked:
+            continue
+        relevant = [bool(mine & labels.get(target, set())) for target in ranked]
+        aps.append(average_precision(relevant, len(findable)))
+        precisions.append(sum(relevant) / len(relevant))
+    if not aps:
+        return {}
+    return {
+        f"{name}_map_at_k": round(float(np.mean(aps)), 4),
+        f"{name}_precision_at_k": round(float(np.mean(precisions)), 4),
+    }
+
+
+def same_label_metrics(ctx, ids: list[str], sims: list[Similarity]) -> dict[str, float]:
+    """Retrieval quality of a similarity run per curated attribute (material, era): mean average
+    precision@k (``{attr}_map_at_k``) and precision@k (``{attr}_precision_at_k``) of each work's
+    ranked neighbours, relevant = carries one of the work's curated values."""
     from ml.explorer import labels_of
 
-    labels = labels_of(ctx, ids)
+    curated = labels_of(ctx, ids)
     prefix = f"{ctx.iris.base}/id/work/"
-    out = {}
+    lists: dict[str, list[str]] = {}
+    for sim in sorted(sims, key=lambda s: (s.source, s.rank)):
+        lists.setdefault(sim.source.removeprefix(prefix), []).append(sim.target.removeprefix(prefix))
+    out: dict[str, float] = {}
     for attr in ("material", "era"):
-        per_work: dict[str, list[bool]] = {}
-        for sim in sims:
-            source, target = sim.source.removeprefix(prefix), sim.target.removeprefix(prefix)
-            mine, theirs = (
-                set(labels.get(source, {}).get(attr, [])),
-                set(labels.get(target, {}).get(attr, [])),
-            )
-            if mine:
-                per_work.setdefault(source, []).append(bool(mine & theirs))
-        if per_work:
-            out[f"{attr}_precision_at_k"] = round(
-                float(np.mean([np.mean(hits) for hits in per_work.values()])), 4
-            )
+        labels = {i: set(v.get(attr, [])) for i, v in curated.items()}
+        out.update(retrieval_metrics(lists, labels, list(ids), attr))
     return out
