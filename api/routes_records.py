@@ -58,6 +58,9 @@ def schedule_index_refresh(ctx: HeritageContext, jobs: JobRegistry) -> None:
         jobs.submit("refresh-indexes", "vectors", lambda report: refresh_indexes(ctx))
 
 
+MAX_PAGE = 1_000_000  # an offset past this is no listing; and a huge one broke the SPARQL (400)
+
+
 def get_jobs(request: Request) -> JobRegistry:
     return request.app.state.jobs
 
@@ -75,7 +78,7 @@ def _list(ctx: HeritageContext, kind: str, page: int, per_page: int) -> dict:
 def _add_routes(plural: str, kind: str, model) -> None:
     @router.get(f"/{plural}", name=f"list_{plural}")
     def list_records(
-        page: int = Query(1, ge=1),
+        page: int = Query(1, ge=1, le=MAX_PAGE),
         per_page: int = Query(20, ge=1, le=200),
         ctx: HeritageContext = Depends(get_ctx),
     ) -> dict:
