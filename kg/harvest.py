@@ -32,6 +32,11 @@ PREFIXES = ("edm", "oai_dc")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+# One OAI-PMH page held in memory at most: a provider (or a gzip-encoded page) cannot make the
+# harvester allocate without bound. 250 EDM records are a few MB.
+MAX_PAGE_BYTES = 256 * 1024 * 1024
+
+
 class HarvestError(HeritageError):
     """The provider answered with an OAI error, bad XML or an HTTP failure."""
 
@@ -117,12 +122,20 @@ def _drop(ctx: HeritageContext, ids: list[tuple[str, str]], report: HarvestRepor
 
 def fetch(client: httpx.Client, url: str, params: dict[str, str]) -> etree._Element:
     """One OAI-PMH response, parsed safely; OAI errors other than noRecordsMatch raise."""
+    body = bytearray()
     try:
-        resp = client.get(url, params=params)
-        resp.raise_for_status()
+        with client.stream("GET", url, params=params) as resp:
+            resp.raise_for_status()
+            for chunk in resp.iter_bytes():  # decoded: a gzip bomb counts at its inflated size
+                body += chunk
+                if len(body) > MAX_PAGE_BYTES:
+                    raise HarvestError(
+                        f"{url}: a response page is over {MAX_PAGE_BYTES} bytes (after decompression); "
+                        "refused (ask the provider for smaller pages)"
+                    )
     except httpx.HTTPError as exc:
         raise HarvestError(f"{url}: {exc}") from exc
-    root = parse_xml(resp.content, url)
+    root = parse_xml(bytes(body), url)
     for err in root.findall("oai:error", NS):
         if err.get("code") != "noRecordsMatch":
             code = err.get("code")
