@@ -26,7 +26,9 @@ def search(
     mode: str = Query(
         "hybrid",
         pattern="^(hybrid|semantic|keyword)$",
-        description="hybrid: the keyword/concept matches ranked by meaning; semantic: every work "
+        description="hybrid: the keyword/concept matches ranked by meaning, followed, when they are "
+        "fewer than a page, by works close in meaning above a similarity floor (match=meaning); "
+        "semantic: every work "
         "the facets allow, ranked by meaning (finds works whose words do not match); keyword: "
         "matches ordered by title",
     ),

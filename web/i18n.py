@@ -17,6 +17,14 @@ LABELS: dict[str, dict[str, str]] = {
     "featured": {"en": "Featured works", "ko": "추천 유물"},
     "results": {"en": "results", "ko": "건"},
     "no_results": {"en": "No works match this search.", "ko": "검색 결과가 없습니다."},
+    "search_keyword_only": {
+        "en": "Matched by words only, in title order: the meaning index is not built (heritage embed --text).",
+        "ko": "단어 일치 결과만 명칭 순으로 보여 줍니다. 의미 색인이 없습니다 (heritage embed --text).",
+    },
+    "search_by_meaning": {
+        "en": "Close in meaning (no word matched)",
+        "ko": "의미가 가까운 유물 (단어 불일치)",
+    },
     "filter": {"en": "Filter", "ko": "필터"},
     "clear": {"en": "Clear filters", "ko": "필터 해제"},
     "previous": {"en": "Previous", "ko": "이전"},

@@ -12,6 +12,7 @@ from kg.context import HeritageContext
 from kg.errors import NotFound
 from kg.pyramid import pyramid_items
 from kg.search import FACETS, search_works
+from ml.semantic_search import hybrid_search, text_index_ready
 from web import admin, item_ml, views
 from web.render import WEB_DIR, page_lang, render
 
@@ -48,17 +49,29 @@ def search(request: Request, q: str = "", page: str = "1") -> HTMLResponse:
     ctx, lang = _ctx(request), page_lang(request)
     page = max(1, min(int(page), 10_000)) if page.isdigit() else 1  # a bad page number is page 1
     chosen = {name: request.query_params.getlist(name) for name in FACETS}
-    result = search_works(ctx.store, q, chosen, page, PER_PAGE, lang)
-    hits = [{**h, "thumbnail": views.local_url(h["thumbnail"], ctx.settings.base_url)} for h in result.hits]
-    pages = max(1, -(-result.total // PER_PAGE))
+    # ranked by meaning (and filled in by it) once `heritage embed --text` has built the index;
+    # without it, keyword search in title order, and the page says so
+    ranked = text_index_ready(ctx)
+    if ranked:
+        result = hybrid_search(ctx, q, chosen, page, PER_PAGE, lang)
+    else:
+        found = search_works(ctx.store, q, chosen, page, PER_PAGE, lang)
+        result = {"total": found.total, "hits": found.hits, "facets": found.facets}
+    hits = [
+        {**h, "thumbnail": views.local_url(h["thumbnail"], ctx.settings.base_url)} for h in result["hits"]
+    ]
+    total = result["total"]
+    pages = max(1, -(-total // PER_PAGE))
     base = [("q", q)] + [(k, v) for k, vs in chosen.items() for v in vs]
     return render(
         request,
         "search.html",
         q=q,
-        hits=hits,
-        total=result.total,
-        facets=result.facets,
+        hits=[h for h in hits if h.get("match") != "meaning"],
+        meaning_hits=[h for h in hits if h.get("match") == "meaning"],
+        keyword_only=bool(q.strip()) and not ranked,
+        total=total,
+        facets=result["facets"],
         chosen=chosen,
         page=page,
         pages=pages,
