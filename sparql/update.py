@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from kg.context import HeritageContext
 from kg.errors import Forbidden, ValidationError
-from kg.namespaces import LAYER_CLASSES, PREFIXES
+from kg.namespaces import LAYER_CLASSES, PREFIXES, is_valid_id
 from sparql.execute import syntax_error
 from sparql.guard import OPAQUE, refuse_network
 
@@ -91,6 +91,7 @@ def apply_update(ctx: HeritageContext, text: str) -> dict:
         ids |= unnamed
     else:
         raise ValidationError("the update reaches records it does not name; name them with <IRI>s")
+    _check_ownership(ctx, before, after)
     changed = {i: q for i, q in after.items() if set(q) != set(before.get(i, []))}
     emptied = [i for i, q in before.items() if q and i not in after]
     graphs = {}
@@ -147,6 +148,25 @@ def _run(
             graph_node = ox.NamedNode(ctx.iris.record_graph(ident))
             after.setdefault(ident, []).append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_node))
     return before, after
+
+
+def _check_ownership(
+    ctx: HeritageContext, before: dict[str, list[ox.Quad]], after: dict[str, list[ox.Quad]]
+) -> None:
+    """Record ids must be valid (as REST requires: no ``/``, spaces or ``..``), and a record's graph
+    may not gain statements about another record's entity: ``GRAPH <.../record/w1> { <.../work/w2>
+    hg:title "x" }`` would add a title to w2 that w2's own record never shows."""
+    for ident, quads in after.items():
+        if not is_valid_id(ident):
+            raise ValidationError(f"record id {ident!r} is not a valid identifier")
+        for quad in set(quads) - set(before.get(ident, [])):
+            subject = quad.subject
+            parsed = ctx.iris.parse_entity(subject.value) if isinstance(subject, ox.NamedNode) else None
+            if parsed and parsed[0] in LAYER_CLASSES and parsed[1].split("/")[0] != ident:
+                raise Forbidden(
+                    f"record {ident}'s graph may not describe {subject}; write it in its own record's graph "
+                    "or outside GRAPH clauses"
+                )
 
 
 def _owner(ctx: HeritageContext, quad: ox.Quad) -> str:

@@ -51,3 +51,28 @@ def test_house_graphs_stay_closed_by_prefixed_name(work_api, graph):
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
     assert work_api.client.get("/api/works/w1").json()["title"]["ko"] == "그릇"
+
+
+@pytest.mark.parametrize("ident", ["a/b", "a%20b", "../../x", ""])
+def test_an_update_cannot_mint_an_invalid_record_id(work_api, ident):
+    """REST refuses these ids; an update naming them by graph used to write them."""
+    base = "http://127.0.0.1:8000"
+    text = (
+        f"{HG} INSERT DATA {{ GRAPH <{base}/graph/record/{ident}> {{ <{WORK}{ident}> a hg:Work ; "
+        f'hg:title "t"@en ; hg:identifier "t" }} }}'
+    )
+    response = _update(work_api, text)
+    assert response.status_code == 422, response.text
+    assert "not a valid identifier" in response.json()["detail"]
+    assert work_api.client.get("/api/works").json()["total"] == 1
+
+
+def test_a_record_graph_cannot_describe_another_record(work_api):
+    body = {"id": "w2", "title": {"en": "Cup"}}
+    assert work_api.client.post("/api/works", json=body, headers=work_api.auth).status_code == 201
+    text = f'{HG} INSERT DATA {{ GRAPH <http://127.0.0.1:8000/graph/record/w1> {{ <{WORK}w2> hg:title "hijack"@en }} }}'
+    response = _update(work_api, text)
+    assert response.status_code == 403
+    query = f"SELECT ?t WHERE {{ <{WORK}w2> <https://w3id.org/heritage-graph/ontology#title> ?t }}"
+    rows = work_api.client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"}).text
+    assert "hijack" not in rows and "Cup" in rows
