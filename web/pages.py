@@ -1,6 +1,7 @@
 """Server-rendered pages (Jinja2): home, search with facets, the Work page (layers, viewers,
-related works, JSON-LD), simple Project/Instance/Item pages and friendly error pages. The admin
-console lives in ``web.admin`` and is included here, so the app picks up one router."""
+related works, JSON-LD), simple Project/Instance/Item pages, Agent/Concept/Run pages (``web.entity``)
+and friendly error pages. The admin console lives in ``web.admin`` and is included here, so the
+app picks up one router."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from kg.errors import NotFound
 from kg.pyramid import pyramid_items
 from kg.search import FACETS, search_works
 from ml.semantic_search import hybrid_search, text_index_ready
-from web import admin, item_ml, views
+from web import admin, entity, item_ml, views
 from web.render import WEB_DIR, page_lang, render
 
 router = APIRouter(include_in_schema=False)
@@ -111,6 +112,8 @@ def work_page(request: Request, ident: str) -> HTMLResponse:
 @router.get("/page/{kind}/{ident}", response_class=HTMLResponse)
 def layer_page(request: Request, kind: str, ident: str) -> HTMLResponse:
     ctx, lang = _ctx(request), page_lang(request)
+    if kind in entity.ENTITY_KINDS:
+        return entity_page(request, kind, ident)
     if kind not in LAYER_KINDS:
         return error_page(request, 404, f"There are no pages of kind “{kind}”.")
     try:
@@ -121,3 +124,34 @@ def layer_page(request: Request, kind: str, ident: str) -> HTMLResponse:
         record["href"] = views.local_url(record.get("content_url"), ctx.settings.base_url)
     names = views.labels(ctx, views.concept_iris(record), lang)
     return render(request, "layer.html", kind=kind, record=record, names=names)
+
+
+def entity_page(request: Request, kind: str, ident: str) -> HTMLResponse:
+    """An agent, a local concept or a model run: labels, every statement about it, the Works that
+    point at it (one property at a time, ``?rel=``, paged) and, for a run, its PROV summary."""
+    ctx, lang = _ctx(request), page_lang(request)
+    if not entity.entity_exists(ctx, kind, ident):
+        return error_page(request, 404, f"There is no {kind} with the id “{ident}”.")
+    about = entity.describe(ctx, kind, ident, lang)
+    rels = entity.relations(ctx, about["iri"])
+    rel = next((r for r in rels if r["iri"] == request.query_params.get("rel")), rels[0] if rels else None)
+    raw_page = request.query_params.get("page", "1")
+    page = max(1, min(int(raw_page), 10_000)) if raw_page.isdigit() else 1
+    pages = max(1, -(-rel["count"] // PER_PAGE)) if rel else 1
+    page = min(page, pages)
+    works = entity.works_pointing(ctx, about["iri"], rel["iri"], lang, page, PER_PAGE) if rel else []
+    path = f"/page/{kind}/{ident}"
+    return render(
+        request,
+        "entity.html",
+        about=about,
+        relations=rels,
+        rel=rel,
+        works=works,
+        page=page,
+        pages=pages,
+        path=path,
+        prev_params=[("rel", rel["iri"]), ("page", str(page - 1))] if rel and page > 1 else None,
+        next_params=[("rel", rel["iri"]), ("page", str(page + 1))] if rel and page < pages else None,
+        run=entity.run_summary(ctx, ident) if kind == "run" else None,
+    )
