@@ -76,6 +76,7 @@ def describe(ctx: HeritageContext, kind: str, ident: str, lang: str) -> dict:
     return {
         "iri": iri,
         "kind": kind,
+        "kind_label": "run" if kind == "run" else f"kind_{kind}",  # i18n keys
         "id": ident,
         "title": _best_label(labels, lang) or ident,
         "labels": labels,
