@@ -98,7 +98,10 @@ def test_search_facets_and_paging(demo_api) -> None:
     body = r.json()
     assert body["total"] >= 2
     assert all("moon" in hit["title"].lower() for hit in body["hits"])
+    assert body["facets"]["place"] == body["facets"]["find_spot"] == []  # the demo records no places
     for name, values in body["facets"].items():
+        if name in ("place", "find_spot"):
+            continue
         total = sum(v["count"] for v in values)
         assert total > 0, name
         assert all(v["count"] <= body["total"] for v in values)
