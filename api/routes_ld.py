@@ -21,6 +21,7 @@ from kg.dump import dump_bytes
 from kg.errors import NotFound, UnsupportedFormat
 from kg.namespaces import KINDS, LAYER_CLASSES, PREFIXES, VOID, is_valid_id
 from kg.store import OxigraphStore
+from mappings.xml_safety import xml_safe_bytes
 from sparql.formats import NotAcceptable, negotiate
 
 router = APIRouter(tags=["linked data"])
@@ -91,6 +92,8 @@ def entity_data(kind: str, name: str, ctx: HeritageContext = Depends(get_ctx)):
     _require(ctx, kind, ident)
     media, fmt = EXTENSIONS[ext]
     body = ctx.store.query_serialized(_entity_graph_query(ctx, kind, ident), fmt)
+    if fmt == ox.RdfFormat.RDF_XML:
+        body = xml_safe_bytes(body)  # a control character stored by an update must not break the XML
     iri = ctx.iris.entity(kind, ident)
     return Response(body, media_type=media, headers={"Link": f'<{iri}>; rel="describes"'})
 

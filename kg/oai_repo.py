@@ -27,6 +27,7 @@ from kg.shared import bundle
 from kg.store import Store
 from mappings.dc import to_dc_element
 from mappings.edm import to_edm
+from mappings.xml_safety import xml_safe_quads
 from sparql.queries import load
 
 _SPEC_SAFE = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+$")
@@ -276,6 +277,7 @@ class OaiRepository:
         """The metadata of one Work in ``oai_dc`` or ``edm``, as an XML fragment (no declaration)
         ready to be spliced into the response (re-parsing each payload would cost more than
         rendering it)."""
+        quads = xml_safe_quads(quads)
         ref_index = self.reference()
         wanted = {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
         reference = [r for iri in wanted if iri in ref_index for r in ref_index[iri]]

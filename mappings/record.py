@@ -8,6 +8,7 @@ and literal is built through pyoxigraph terms, never by string formatting of RDF
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -16,6 +17,7 @@ import pyoxigraph as ox
 from kg.concepts import ConceptResolver, scheme_iri
 from kg.errors import ValidationError
 from kg.namespaces import HG, LAYER_CLASSES, PROV, RDF, RDFS, SKOS, XSD, Iris, is_valid_id
+from mappings.xml_safety import NOT_XML
 
 N = ox.NamedNode
 T_XSD_INT = N(str(XSD.integer))
@@ -117,6 +119,9 @@ def agent_iri(iris: Iris, label: str) -> str:
     return iris.entity("agent", slugify(label))
 
 
+_LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+
+
 def record_to_quads(record: dict, iris: Iris, resolver: ConceptResolver) -> list[ox.Quad]:
     """The quads of one record's named graph. Raises ``ValidationError`` for shape-level input
     errors that cannot even be expressed as RDF (bad id, unknown kind, non-numeric year)."""
@@ -147,17 +152,27 @@ def record_to_quads(record: dict, iris: Iris, resolver: ConceptResolver) -> list
     add(subject, RDF_TYPE, N(str(LAYER_CLASSES[kind])))
     add(subject, hg("identifier"), ox.Literal(str(record.get("identifier") or ident)))
 
+    def text_literal(field: str, text: str, lang: str | None = None) -> ox.Literal:
+        bad = NOT_XML.search(text)  # no XML export (OAI-PMH, EDM, RDF/XML) could carry it
+        if bad:
+            raise problem(field, f"contains the character U+{ord(bad[0]):04X}, which no XML export can carry")
+        if lang is None:
+            return ox.Literal(text)
+        if not _LANG_TAG.match(lang):
+            raise problem(field, f"{lang[:40]!r} is not a language tag (BCP 47, e.g. ko, en, ko-Latn)")
+        return ox.Literal(text, language=lang)
+
     for field, prop in LANG_FIELDS.items():
         for lang, texts in _lang_map(record.get(field)).items():
             for text in texts:
                 if text.strip():
-                    add(subject, hg(prop), ox.Literal(text.strip(), language=lang))
+                    add(subject, hg(prop), text_literal(field, text.strip(), lang))
 
     for field, prop in STRING_FIELDS.items():
         if field == "identifier":
             continue
         for value in _as_list(record.get(field)):
-            add(subject, hg(prop), ox.Literal(str(value)))
+            add(subject, hg(prop), text_literal(field, str(value)))
 
     for field, prop in INT_FIELDS.items():
         value = record.get(field)
