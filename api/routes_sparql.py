@@ -16,6 +16,7 @@ from api.deps import get_ctx, require_curator
 from kg.context import HeritageContext
 from kg.errors import ParseError, QueryTimeout, UnsupportedFormat
 from kg.namespaces import SD
+from mappings.xml_safety import xml_safe_bytes
 from sparql import queries
 from sparql.execute import Answer, QueryCancelled, execute, spawn
 from sparql.formats import GRAPH_TYPES, RESULT_TYPES, NotAcceptable, negotiate, serialize_triples
@@ -81,10 +82,12 @@ def _answer_response(answer: Answer, ctx: HeritageContext) -> Response:
     if answer.capped:
         headers["X-Result-Cap"] = str(ctx.settings.sparql_result_cap)
         headers["X-Result-Truncated"] = "true"
-    media = answer.media_type
+    media, body = answer.media_type, answer.body
+    if media.endswith("xml"):
+        body = xml_safe_bytes(body)  # a stored control character must not make the XML ill-formed
     if media.startswith("text/") or media.endswith(("json", "xml")):
         media += "; charset=utf-8"
-    return Response(answer.body, media_type=media, headers=headers)
+    return Response(body, media_type=media, headers=headers)
 
 
 async def _respond(request: Request, ctx: HeritageContext, sparql: str, dg: list[str], ng: list[str]):

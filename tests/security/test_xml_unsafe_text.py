@@ -58,3 +58,24 @@ def test_a_control_character_stored_by_update_does_not_break_xml_exports(work_ap
     rdf = work_api.client.get("/data/work/w1.rdf")
     assert rdf.status_code == 200
     assert etree.fromstring(rdf.content) is not None
+
+
+@pytest.mark.parametrize(
+    ("accept", "query"),
+    [
+        ("application/sparql-results+xml", "SELECT ?o WHERE { ?s hg:description ?o }"),
+        ("application/rdf+xml", "CONSTRUCT WHERE { ?s hg:description ?o }"),
+    ],
+)
+def test_sparql_xml_results_stay_well_formed(work_api, accept, query):
+    text = (
+        "PREFIX hg: <https://w3id.org/heritage-graph/ontology#> INSERT DATA { "
+        '<http://127.0.0.1:8000/id/work/w1> hg:description "bad\\u0001byte"@en }'
+    )
+    assert (
+        work_api.client.post("/sparql/update", content=text, headers={**UPDATE, **work_api.auth}).status_code
+        == 200
+    )
+    response = work_api.client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert "bad\ufffdbyte" in etree.tostring(etree.fromstring(response.content), encoding="unicode")
