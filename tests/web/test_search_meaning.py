@@ -58,6 +58,7 @@ def test_unrelated_query_adds_little_or_nothing(client):
     assert _search(client, q="jazz music")["total"] == 0
     quantum = _search(client, q="quantum chromodynamics")
     assert quantum["added_by_meaning"] <= 2
+    assert all(h["match"] == "meaning" and h["score"] >= SEMANTIC_MARGIN for h in quantum["hits"])
     assert not PENSIVE & {h["id"] for h in quantum["hits"]}
 
 
