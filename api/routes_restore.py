@@ -41,9 +41,21 @@ def _params(text: str) -> dict:
         params = json.loads(text or "{}")
     except json.JSONDecodeError as exc:
         raise ValidationError(f"params is not JSON: {exc}") from exc
+    except RecursionError:  # thousands of nested brackets
+        raise ValidationError("params is nested too deeply") from None
     if not isinstance(params, dict):
         raise ValidationError("params must be a JSON object")
     return params
+
+
+def _whole(options: dict, name: str, default: int) -> int:
+    """A whole-number option (``10.0`` is fine; ``"abc"``, ``null``, ``1e999``, lists are 422)."""
+    value = options.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise ValidationError(f"{name} must be a whole number, not {json.dumps(value)[:40]}")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValidationError(f"{name} must be a whole number, not {value}")
+    return int(value)
 
 
 def _links(job_id: str) -> dict:
@@ -98,7 +110,7 @@ async def start_style(
     if method not in ("gatys", "reinhard"):
         raise ValidationError("method must be gatys or reinhard")
     options = _params(params)
-    steps, size = int(options.get("steps", 100)), int(options.get("size", 384))
+    steps, size = _whole(options, "steps", 100), _whole(options, "size", 384)
     if not 1 <= steps <= MAX_STEPS or not 32 <= size <= 1024:
         raise ValidationError(f"steps must be 1..{MAX_STEPS} and size 32..1024")
     content = load_image(await _read(image))
