@@ -354,7 +354,7 @@ def hybrid_search(
     start = max(page - 1, 0) * per_page
     chosen = order[start : start + per_page]
     hits = hits_for(ctx.store, [prefix + i for i in chosen], lang)
-    matched = set(ids)
+    matched = set(ids) if mode == "hybrid" else set()  # semantic mode ranks everything by meaning
     for hit in hits:
         if hit["id"] in scores:
             hit["score"] = scores[hit["id"]]

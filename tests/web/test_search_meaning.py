@@ -67,6 +67,8 @@ def test_matched_works_come_first_and_a_full_page_is_not_filled(client):
     assert body["matched"] == 5 and {h["id"] for h in body["hits"][:5]} == CELADON
     assert all(h["match"] == "words" for h in body["hits"][:5])
     assert all(h["match"] == "meaning" for h in body["hits"][5:])
+    semantic = _search(client, q="celadon", mode="semantic")
+    assert semantic["total"] == 30 and {h["match"] for h in semantic["hits"]} == {"meaning"}
     full_page = _search(client, q="celadon", per_page=3)
     assert full_page["total"] == 5 and full_page["added_by_meaning"] == 0
 
