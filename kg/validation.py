@@ -236,7 +236,10 @@ class Validator:
                     node = self.by_class.get(cls)
                     if node is not None:
                         for check in node.properties:
-                            for message in self._check(check, props.get(check.path, []), types, extra_scheme):
+                            values = props.get(check.path)
+                            if not values and not check.min_count:
+                                continue  # an absent optional property: nothing to check
+                            for message in self._check(check, values or [], types, extra_scheme):
                                 found.append(
                                     Violation(
                                         record=record_id,
