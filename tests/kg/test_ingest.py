@@ -80,6 +80,31 @@ def test_scheme_label_resolves_to_scheme_concept(ctx, tmp_path: Path) -> None:
     assert not ctx.store.ask("ASK { ?w hg:material ?c FILTER(CONTAINS(STR(?c), '/id/concept/')) }")
 
 
+# ---- transactions -----------------------------------------------------------------------------
+def test_first_transaction_is_smaller_then_full_batches(tmp_path: Path, monkeypatch) -> None:
+    """A fifth-size first batch lets the background writer start sooner; every batch is still
+    one transaction holding its records and their change-log entries."""
+    from kg.store import OxigraphStore
+
+    context = HeritageContext.open(load_settings(tmp_path, ingest_batch=5), store=OxigraphStore())
+    per_transaction: list[int] = []
+    real_extend = context.store.extend
+
+    def counting(quads) -> None:
+        quads = list(quads)
+        per_transaction.append(sum(q.predicate.value.endswith("#recordId") for q in quads))
+        real_extend(quads)
+
+    monkeypatch.setattr(context.store, "extend", counting)
+    rows = "".join(f"x{i},Jar {i},metal,Museum A\n" for i in range(12))
+    try:
+        report = ingest_file(context, _write(tmp_path, "a.csv", HEADER + rows))
+        assert report.ingested == 12
+        assert per_transaction == [1, 5, 5, 1]
+    finally:
+        context.close()
+
+
 # ---- bad tabular input -----------------------------------------------------------------------
 def test_wrong_field_count_rejected_with_row_and_report(ctx, tmp_path: Path) -> None:
     src = _write(tmp_path, "a.csv", HEADER + "x1,Jar,metal,M\nx2,Bowl,metal\nx3,Cup,metal,M\n")
