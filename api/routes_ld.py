@@ -40,8 +40,9 @@ _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 def _entity_graph_query(ctx: HeritageContext, kind: str, ident: str) -> str:
     """CONSTRUCT for what an IRI means: a layer record's whole graph, or for concepts, agents and
-    runs every triple about them; plus labels of the concepts and agents they link to, and the
-    shared description (types, labels) of the agents and local concepts (see ``kg.shared``)."""
+    runs every triple about them; plus labels of the concepts and agents they link to, the
+    shared description (types, labels) of the agents and local concepts (see ``kg.shared``), and
+    for a run the description of its model and metric nodes."""
     iri = ox.NamedNode(ctx.iris.entity(kind, ident))
     if kind in LAYER_CLASSES:
         graph = ox.NamedNode(ctx.iris.record_graph(ident))
@@ -49,10 +50,18 @@ def _entity_graph_query(ctx: HeritageContext, kind: str, ident: str) -> str:
     else:
         core, links = f"BIND({iri} AS ?s) ?s ?p ?o", f"{iri} ?q ?c"
     shared = ox.NamedNode(ctx.iris.shared_graph)
+    # a run's own nodes (its model, its metrics) have no /id/ IRI of their own: describe them inline
+    parts = ""
+    if kind == "run":
+        parts = (
+            f" UNION {{ {iri} ?q ?c . FILTER(isIRI(?c) && STRSTARTS(STR(?c), {ox.Literal(iri.value + '/')})) "
+            "?c ?cp ?co }"
+        )
     return (
         "CONSTRUCT { ?s ?p ?o . ?c skos:prefLabel ?l . ?c rdfs:label ?rl . ?c ?cp ?co } WHERE { "
         f"{{ {core} }} UNION {{ {{ SELECT DISTINCT ?c WHERE {{ {links} FILTER(isIRI(?c)) }} }} "
-        f"{{ ?c skos:prefLabel ?l }} UNION {{ ?c rdfs:label ?rl }} UNION {{ GRAPH {shared} {{ ?c ?cp ?co }} }} }} }}"
+        f"{{ ?c skos:prefLabel ?l }} UNION {{ ?c rdfs:label ?rl }} UNION {{ GRAPH {shared} {{ ?c ?cp ?co }} }} }}"
+        f"{parts} }}"
     )
 
 

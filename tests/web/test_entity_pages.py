@@ -131,3 +131,17 @@ def test_unknown_entities_are_friendly_404s(client):
         assert "error-page" in res.text
     assert client.get("/id/agent/no-such-agent", headers=HTML, follow_redirects=False).status_code == 404
     assert client.get("/data/concept/nope.ttl").status_code == 404
+
+
+def test_run_turtle_describes_its_model_and_metrics(client, ids):
+    graph = rdflib.Graph().parse(data=client.get(f"/data/run/{RUN_ID}.ttl").text, format="turtle")
+    hg = rdflib.Namespace("https://w3id.org/heritage-graph/ontology#")
+    metrics = {
+        str(graph.value(m, hg.metricName)): graph.value(m, hg.value).toPython()
+        for m in graph.objects(None, hg.metric)
+    }
+    assert metrics == {"material_map_at_k": 0.625, "material_precision_at_k": 0.375}
+    run = rdflib.URIRef(client.app.state.ctx.iris.entity("run", RUN_ID))
+    model = graph.value(run, hg.model)
+    assert str(graph.value(model, rdflib.RDFS.label)) == "hand-made test encoder"
+    assert str(graph.value(model, hg.modelVersion)) == "t-1"
