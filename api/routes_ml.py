@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 
 from api.deps import get_ctx
@@ -20,7 +22,9 @@ async def similar_image(
     data = await image.read(limit + 1)
     if len(data) > limit:
         raise ValidationError(f"image larger than {limit} bytes")
-    return explorer.explore_image(ctx, data, k)
+    # decoding and encoding take seconds for a large image: off the event loop, or one anonymous
+    # request would stall every other one meanwhile
+    return await asyncio.to_thread(explorer.explore_image, ctx, data, k)
 
 
 @router.get("/api/similar/{work_id}")

@@ -80,8 +80,11 @@ async def start_restore(
     if method not in METHODS:
         raise ValidationError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     options = _params(params)
-    pixels = load_image(await _read(image))
-    damage = load_mask(await _read(mask), pixels.shape[:2]) if mask is not None else None
+    raw_image = await _read(image)
+    raw_mask = await _read(mask) if mask is not None else None
+    # decoding a 40-megapixel image takes about a second: off the event loop
+    pixels = await asyncio.to_thread(load_image, raw_image)
+    damage = await asyncio.to_thread(load_mask, raw_mask, pixels.shape[:2]) if raw_mask is not None else None
     scale = options.get("scale")
     if scale is not None and scale not in (1, 2, 3, 4):
         raise ValidationError("scale must be 1, 2, 3 or 4")
@@ -113,8 +116,8 @@ async def start_style(
     steps, size = _whole(options, "steps", 100), _whole(options, "size", 384)
     if not 1 <= steps <= MAX_STEPS or not 32 <= size <= 1024:
         raise ValidationError(f"steps must be 1..{MAX_STEPS} and size 32..1024")
-    content = load_image(await _read(image))
-    exemplar = load_image(await _read(style))
+    content = await asyncio.to_thread(load_image, await _read(image))
+    exemplar = await asyncio.to_thread(load_image, await _read(style))
 
     def work(progress):  # noqa: ANN001, ANN202
         if method == "reinhard":
