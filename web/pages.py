@@ -104,6 +104,7 @@ def work_page(request: Request, ident: str) -> HTMLResponse:
         layers=layers,
         media=media,
         related=views.related_works(ctx, record["iri"], lang),
+        agents=views.agents_of(ctx, record["iri"], lang),
         json_ld=views.json_ld_script(doc),
         **item_ml.context(ctx, record, layers, lang),  # similar, predictions, restorations
     )

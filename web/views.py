@@ -174,3 +174,25 @@ def json_ld_script(doc: dict) -> str:
 def display(values: dict[str, str] | str | None, lang: str) -> str:
     """Template helper re-exported for the routes."""
     return pick(values, lang)
+
+
+def entity_href(ctx: HeritageContext, iri: str) -> str:
+    """Where a link to ``iri`` goes: our page for entities minted here (agents, local concepts,
+    records), the IRI itself otherwise (an external authority, a shipped scheme concept)."""
+    parsed = ctx.iris.parse_entity(iri)
+    return f"/page/{parsed[0]}/{parsed[1]}" if parsed else iri
+
+
+def agents_of(ctx: HeritageContext, work_iri: str, lang: str) -> dict[str, list[dict]]:
+    """The Work's makers and holding museum as ``{"creators"|"museum": [{"label", "href"}]}``,
+    read from the graph (IRIs an import brought in are linked as they are)."""
+    rows = ctx.store.select(
+        f"SELECT ?p ?a WHERE {{ {ox.NamedNode(work_iri)} ?p ?a . VALUES ?p {{ hg:creator hg:heldBy }} }}"
+    )
+    found = [(r["p"].value.rsplit("#", 1)[-1], r["a"].value) for r in rows]
+    names = labels(ctx, [a for _p, a in found], lang)
+    out: dict[str, list[dict]] = {"creators": [], "museum": []}
+    for prop, agent in sorted(found, key=lambda pa: names.get(pa[1], pa[1])):
+        key = "creators" if prop == "creator" else "museum"
+        out[key].append({"label": names.get(agent, agent), "href": entity_href(ctx, agent)})
+    return out

@@ -186,11 +186,20 @@ def test_work_page_shows_makers_and_place_of_creation(client, curator_token):
         "title": {"en": "Tea bowl with hare's-fur glaze"},
         "creators": ["Kim Hong-do", "Workshop of Kim"],
         "place_of_origin": ["Gangjin"],
+        "culture": ["Hare-fur potters guild"],  # no scheme label matches: a local concept
     }
     r = client.post("/api/works", json=record, headers={"authorization": f"Bearer {curator_token}"})
     assert r.status_code == 201, r.text
     page = client.get("/page/work/w-maker-page?lang=en").text
-    assert "Makers / creators" in page and "Kim Hong-do; Workshop of Kim" in page
-    assert "Place of creation" in page and "Gangjin" in page
+    assert "Makers / creators" in page and "Place of creation" in page
+    makers = re.findall(r'<a href="(/page/agent/[^"]+)">([^<]+)</a>', page)
+    assert [label for _href, label in makers] == ["Kim Hong-do", "Workshop of Kim"]
+    # each maker links to its agent page, which lists this work among the maker's works
+    assert "w-maker-page" in client.get(makers[0][0] + "?lang=en").text
+    # a shipped place concept links to the search facet: the works made there
+    [place] = re.findall(r'<a class="tag" href="(/search\?place=[^"]+)">Gangjin</a>', page)
+    assert "Tea bowl with hare" in client.get(place.replace("&amp;", "&")).text
+    [culture] = re.findall(r'<a class="tag" href="(/page/concept/[^"]+)">Hare-fur potters guild</a>', page)
+    assert "w-maker-page" in client.get(culture + "?lang=en").text
     ko = client.get("/page/work/w-maker-page?lang=ko").text
     assert "제작자" in ko and "제작지" in ko
