@@ -28,6 +28,7 @@ MEDIA_TYPES = {
     "tiff": "image/tiff",
     "glb": "model/gltf-binary",
     "obj": "model/obj",
+    "mtl": "model/mtl",
     "ply": "model/ply",
     "ptm": "application/x-ptm",
     "rti": "application/x-rti",
@@ -36,6 +37,11 @@ MEDIA_TYPES = {
 }
 IMAGE_FORMATS = {"jpeg", "png", "tiff"}
 _OBJ_LINE = re.compile(rb"^(v|vn|vt|f|o|g|usemtl|mtllib|s)\s", re.M)
+# Wavefront material libraries (an OBJ's colours and texture maps): every statement one of these
+_MTL_KEYWORDS = frozenset(
+    b"newmtl ka kd ks ke ns ni d tr tf illum sharpness bump disp decal refl norm aniso anisor "
+    b"pr pm ps pc pcr map_ka map_kd map_ks map_ke map_ns map_d map_tr map_bump map_pr map_pm map_ps".split()
+)
 
 
 @dataclass
@@ -114,10 +120,26 @@ def detect_format(head: bytes, suffix_hint: str = "") -> str:
         and _OBJ_LINE.search(sample)
     ):
         return "obj"
+    if _is_mtl(sample):
+        return "mtl"
     raise UnsupportedFormat(
         "the file's content matches none of the supported formats "
-        "(JPEG, PNG, TIFF, OBJ, GLB, PLY, RTI/PTM, NXS/NXZ)"
+        "(JPEG, PNG, TIFF, OBJ + MTL, GLB, PLY, RTI/PTM, NXS/NXZ)"
     )
+
+
+def _is_mtl(sample: bytes) -> bool:
+    """A Wavefront MTL: text with a ``newmtl`` and nothing but material statements and comments
+    (the sample's last line may be cut off, so it is not judged)."""
+    if b"\x00" in sample:
+        return False
+    lines = sample.splitlines()[:-1] if len(sample) >= 8192 else sample.splitlines()
+    words = [
+        line.split(None, 1)[0].lower()
+        for line in lines
+        if line.strip() and not line.lstrip().startswith(b"#")
+    ]
+    return b"newmtl" in words and all(w in _MTL_KEYWORDS for w in words)
 
 
 def inspect_image(path: Path) -> tuple[int, int]:

@@ -35,6 +35,12 @@ def glb_bytes() -> bytes:
 
 OBJ = b"# a triangle\no tri\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"
 PLY = b"ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\nend_header\n0 0 0\n"
+# a Blender export: comment, material block, texture map
+MTL = (
+    b"# Blender MTL File: 'jar.blend'\n# Material Count: 1\n\nnewmtl Glaze\nNs 250.000000\n"
+    b"Ka 1.000000 1.000000 1.000000\nKd 0.420 0.610 0.560\nKs 0.5 0.5 0.5\nNi 1.45\nd 1.0\nillum 2\n"
+    b"map_Kd jar_diffuse.png\n"
+)
 PTM = b"PTM_1.2\nPTM_FORMAT_RGB\n1\n1\n1.0 1.0 1.0 1.0 1.0 1.0\n0 0 0 0 0 0\n" + bytes(18)
 
 
@@ -83,6 +89,7 @@ def item_count(api) -> int:
         (jpeg_bytes, "b.jpg", "jpeg", "image/jpeg"),
         (glb_bytes, "c.glb", "glb", "model/gltf-binary"),
         (lambda: OBJ, "d.obj", "obj", "model/obj"),
+        (lambda: MTL, "d.mtl", "mtl", "model/mtl"),
         (lambda: PLY, "e.ply", "ply", "model/ply"),
         (lambda: PTM, "f.ptm", "ptm", "application/x-ptm"),
         (png_bytes, "mislabelled.glb", "png", "image/png"),
@@ -103,8 +110,15 @@ def test_upload_formats_from_content(api, inst, maker, name, fmt, media) -> None
         assert (item["pixel_width"], item["pixel_height"]) == (32, 24)
 
 
-def test_unknown_content_is_415_and_nothing_stored(api, inst) -> None:
-    r = upload(api, b"just some words, not a model or an image\n" * 10, "notes.png")
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"just some words, not a model or an image\n" * 10,
+        b"newmtl Glaze\nKd 1 1 1\nrm -rf /\n",  # a material block with a line MTL does not have
+    ],
+)
+def test_unknown_content_is_415_and_nothing_stored(api, inst, content) -> None:
+    r = upload(api, content, "notes.png")
     assert r.status_code == 415
     assert r.headers["content-type"].startswith("application/problem+json")
     assert item_count(api) == 0 and stored_files(api) == []
