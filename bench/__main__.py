@@ -10,6 +10,7 @@ for name in (
     "bench.bench_neo4j",
     "bench.bench_ml",
     "bench.bench_restore",
+    "bench.bench_style",
     "bench.bench_iiif",
     "bench.bench_pyramid",
     "bench.bench_rti",
