@@ -7,8 +7,10 @@ Re-ingesting the same file is idempotent: unchanged records keep their graphs an
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +76,20 @@ def detect_kind(path: Path) -> str:
         f"{path.name}: unsupported file type {suffix or '(none)'}; use .csv, .xlsx or an RDF "
         "serialisation (.ttl .nt .nq .trig .jsonld .rdf)"
     )
+
+
+@contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """Keep the objects that exist before a bulk ingest out of the garbage collector's full
+    passes while it runs: the ingest allocates enough containers to trigger about a dozen of them,
+    each re-walking every module, class and cached graph in the process (measured: ~0.2 of ~2.6
+    CPU-s of mapping and validation for the shared CSV). Cycles made during the ingest are still
+    collected; everything is handed back to the collector afterwards."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 # ---- tabular ----------------------------------------------------------------------------------
@@ -158,7 +174,7 @@ def ingest_table(
             batch_rows.clear()
 
     # batch N commits in a background thread while batch N+1 is read, mapped and validated
-    with ctx.records.pipelined():
+    with _older_objects_frozen(), ctx.records.pipelined():
         for line, cells in rows:
             if cells and cells[0] == "\x00error":
                 report.rejected.append(Rejected("", f"malformed CSV from here on: {cells[1]}", line))
