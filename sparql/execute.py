@@ -26,6 +26,7 @@ from kg.context import HeritageContext
 from kg.errors import ParseError, StoreUnavailable
 from kg.namespaces import PREFIXES
 from kg.store import OxigraphStore
+from sparql.cost import refuse_costly
 from sparql.formats import GRAPH_TYPES, RESULT_TYPES, pick, serialize_triples
 from sparql.guard import refuse_network
 
@@ -143,6 +144,7 @@ def execute(
     """Run a query and serialise at most ``sparql_result_cap`` rows/triples in the negotiated
     format. Blocking: call it from a worker thread."""
     refuse_network(sparql)
+    refuse_costly(sparql)  # before any store: Oxigraph cannot be stopped mid-sort
     cancel = cancel or threading.Event()
     cap = ctx.settings.sparql_result_cap
     default_graphs, named_graphs = default_graphs or [], named_graphs or []
