@@ -145,6 +145,20 @@ def execute(
     format. Blocking: call it from a worker thread."""
     refuse_network(sparql)
     refuse_costly(sparql)  # before any store: Oxigraph cannot be stopped mid-sort
+    # evaluated in a frame of its own: pyparsing (under refuse_costly) leaves reference cycles
+    # that keep this frame alive until a GC pass, and a result held here would then be freed by
+    # whichever thread runs that pass (pyoxigraph results must die on their own thread)
+    return _evaluate(ctx, sparql, accept, default_graphs, named_graphs, cancel)
+
+
+def _evaluate(
+    ctx: HeritageContext,
+    sparql: str,
+    accept: str | None,
+    default_graphs: list[str] | None,
+    named_graphs: list[str] | None,
+    cancel: threading.Event | None,
+) -> Answer:
     cancel = cancel or threading.Event()
     cap = ctx.settings.sparql_result_cap
     default_graphs, named_graphs = default_graphs or [], named_graphs or []
