@@ -4,7 +4,7 @@ content exactly, and styling toward a preset moves a set toward that preset's re
 import numpy as np
 import pytest
 
-from bench.bench_style import frechet_distance_lowrank, network_outputs, score_set, stylise
+from bench.bench_style import frechet_distance_lowrank, network_outputs, palette, score_set, stylise
 from ml.restore.metrics import frechet_distance
 from ml.restore.style import lab_stats
 from tests.ml_restore.helpers import texture
@@ -31,10 +31,11 @@ def test_identity_keeps_content_and_reinhard_moves_toward_the_preset(tmp_path):
     other_feats, _ = network_outputs(content, tmp_path / "other")
 
     same, seconds = stylise(content, "identity", preset, steps=0)
-    identity = score_set(same, content, ref_feats, other_feats, tmp_path / "identity")
+    identity = score_set(same, content, ref_feats, other_feats, tmp_path / "identity", palette(references))
     assert identity["ms_ssim"] == pytest.approx(1.0, abs=1e-6) and seconds == 0.0
 
     styled, _ = stylise(content, "reinhard", preset, steps=0)
-    moved = score_set(styled, content, ref_feats, other_feats, tmp_path / "reinhard")
+    moved = score_set(styled, content, ref_feats, other_feats, tmp_path / "reinhard", palette(references))
     assert moved["kid"] < identity["kid"] and moved["fid"] < identity["fid"]
+    assert moved["lab"] < 0.2 * identity["lab"]
     assert moved["ms_ssim"] < 1.0
