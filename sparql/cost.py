@@ -218,7 +218,11 @@ def _group(node, scope: _Scope, top: bool = False) -> list[_Unit]:
         return _group(node.p, blocked)
     if name == "LeftJoin":
         inner = scope if getattr(node.expr, "name", "") == "TrueFilter" else blocked
-        return _join(_group(node.p1, scope) + _group(node.p2, inner), set(), scope)
+        left = _group(node.p1, scope)
+        parts = _join(left + _group(node.p2, inner), set(), scope)
+        # a variable only the OPTIONAL binds may be unbound, and then joins with every row
+        sure = set().union(*(u.links | u.weak for u in left)) if left else set()
+        return [_Unit(p.links & sure, p.weak & sure, big=p.big, label=p.label) for p in parts]
     if name == "Minus":
         _group(node.p2, blocked)
         return _group(node.p1, scope)

@@ -91,6 +91,7 @@ def test_a_syntax_error_is_still_oxigraphs_to_report(work_api):
         "SELECT * { ?a ?b ?c . ?d ?b ?f } ORDER BY ?c",  # only the predicate shared
         "SELECT * { GRAPH ?g { ?a ?b ?c } GRAPH ?g { ?d ?e ?f } } ORDER BY ?c",
         "SELECT * { ?a ?b ?c OPTIONAL { ?d ?e ?f } } ORDER BY ?c",
+        "SELECT * { ?a ?b ?c OPTIONAL { ?a <http://x/none> ?x } ?x ?e ?f } ORDER BY ?c",  # unbound ?x
         "SELECT * { { ?a ?b ?c } UNION { ?x <http://x/p> ?y } ?a ?e ?f } ORDER BY ?c",
         "SELECT * { { SELECT * { ?a ?b ?c } } { SELECT * { ?d ?e ?f } } } ORDER BY ?f",
         "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . _:x ?e ?f }",
@@ -125,6 +126,7 @@ def test_sorted_transitive_paths_between_variables_are_refused(query):
         "SELECT * { ?s ?p ?o . ?p <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?l",
         "SELECT * { ?w a hg:Work ; rdfs:label ?l } ORDER BY ?l",  # the endpoint's own prefixes
         "SELECT * { ?a <http://x/p> <http://x/o> . ?b <http://x/q> <http://x/o> } ORDER BY ?a",
+        "SELECT * { ?a ?b ?c OPTIONAL { ?c <http://x/p> ?x } ?a ?e ?f } ORDER BY ?c",
         "SELEC * { ?a ?b ?c . ?d ?e ?f }",  # not SPARQL at all: left to Oxigraph's message
     ],
 )
