@@ -23,8 +23,8 @@ KID-MobileNetV2 to the period's reference set is the primary distance, because w
 per side FID has to estimate two 1280x1280 covariances from rank-deficient samples, so it is
 biased upward and unstable, while KID is an unbiased estimate that does not need a covariance.
 KID's jackknife standard error (leave one styled image out) says which moves are noise.
-FID-MobileNetV2 is printed beside it (computed exactly by a low-rank identity, as the 1280x1280
-matrix square root took 10-20 s a call); KID to the other period's set, to tell a period-specific
+FID-MobileNetV2 is printed beside it (``ml.restore.metrics.frechet_distance`` computes sets
+this small exactly by an n x n identity instead of a 1280x1280 matrix square root); KID to the other period's set, to tell a period-specific
 move from a generic one; a palette distance (Lab mean and spread, what Reinhard matches);
 IS-MobileNetV2 of the styled set; MS-SSIM of each styled image against its content (5 scales;
 256 px is enough); seconds per image. Ratios are taken
@@ -69,6 +69,7 @@ import numpy as np
 from bench.bench_restore import generated_images
 from ml.restore.io import load_image, save_image
 from ml.restore.metrics import (
+    frechet_distance,
     inception_score,
     kernel_inception_distance,
     mobilenet_outputs,
@@ -181,25 +182,6 @@ def network_outputs(images: Sequence[np.ndarray], folder: Path) -> tuple[np.ndar
     return mobilenet_outputs(write_all(images, folder))
 
 
-def frechet_distance_lowrank(a: np.ndarray, b: np.ndarray) -> float:
-    """The FID formula, exactly, for sets far smaller than the feature dimension.
-
-    ``ml.restore.metrics.frechet_distance`` takes the matrix square root of a 1280x1280 product
-    (10-20 s per call on this machine); with n images its rank is below n, and
-    Tr sqrt(Ca Cb) equals the sum of the singular values of Xa Xb^T / sqrt((na-1)(nb-1)) for the
-    centred feature matrices Xa, Xb, an n x n problem. Same value (the test checks it), in ms.
-    """
-    if len(a) < 2 or len(b) < 2:
-        raise ValueError("FID needs at least two images on each side")
-    xa, xb = a - a.mean(axis=0), b - b.mean(axis=0)
-    cross = xa @ xb.T / np.sqrt((len(a) - 1) * (len(b) - 1))
-    trace_sqrt = float(np.linalg.svd(cross, compute_uv=False).sum())
-    trace_a = float((xa**2).sum() / (len(a) - 1))
-    trace_b = float((xb**2).sum() / (len(b) - 1))
-    mean_term = float(((a.mean(axis=0) - b.mean(axis=0)) ** 2).sum())
-    return mean_term + trace_a + trace_b - 2 * trace_sqrt
-
-
 def kid_jackknife_se(feats: np.ndarray, reference_feats: np.ndarray) -> float:
     """Leave-one-styled-image-out standard error of KID: how much of a difference is set noise."""
     n = len(feats)
@@ -235,7 +217,7 @@ def score_set(
         "lab": lab,
         "kid": kernel_inception_distance(feats, reference_feats),
         "kid_se": kid_jackknife_se(feats, reference_feats),
-        "fid": frechet_distance_lowrank(feats, reference_feats),
+        "fid": frechet_distance(feats, reference_feats),
         "kid_other": kernel_inception_distance(feats, other_feats),
         "is": inception_score(probs),
         "ms_ssim": float(np.mean([ms_ssim(c, s) for c, s in zip(content, styled, strict=True)])),

@@ -119,9 +119,15 @@ def inception_outputs(paths: Sequence[Path], weights: str | Path) -> tuple[np.nd
 
 
 def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Fréchet distance between Gaussians fitted to two feature sets (the FID formula)."""
+    """Fréchet distance between Gaussians fitted to two feature sets (the FID formula).
+
+    With fewer images than feature dimensions (a museum's sets of tens or hundreds against 1,280
+    MobileNetV2 features) the same value comes exactly from an n x n problem, in milliseconds
+    instead of a 1280 x 1280 matrix square root (10-20 s here): see ``_frechet_small_sets``."""
     if len(a) < 2 or len(b) < 2:
         raise ValueError("FID needs at least two images on each side")
+    if max(len(a), len(b)) < a.shape[1]:
+        return _frechet_small_sets(a, b)
     mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     with warnings.catch_warnings():
@@ -134,6 +140,18 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
         covmean = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
     covmean = np.real(covmean)
     return float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * np.trace(covmean))
+
+
+def _frechet_small_sets(a: np.ndarray, b: np.ndarray) -> float:
+    """The FID formula for sets smaller than the feature dimension. With centred feature matrices
+    Xa, Xb, the eigenvalues of Ca Cb are those of M M^T for M = Xb Xa^T / sqrt((na-1)(nb-1)), so
+    Tr sqrt(Ca Cb) is the sum of M's singular values."""
+    xa, xb = a - a.mean(axis=0), b - b.mean(axis=0)
+    cross = xa @ xb.T / np.sqrt((len(a) - 1) * (len(b) - 1))
+    trace_sqrt = float(np.linalg.svd(cross, compute_uv=False).sum())
+    trace_a = float((xa**2).sum() / (len(a) - 1))
+    trace_b = float((xb**2).sum() / (len(b) - 1))
+    return float(((a.mean(axis=0) - b.mean(axis=0)) ** 2).sum()) + trace_a + trace_b - 2 * trace_sqrt
 
 
 def kernel_inception_distance(

@@ -77,3 +77,20 @@ def test_inception_loads_a_torchvision_format_state_dict(tmp_path):
         load_inception_v3(bad)
     with pytest.raises(FileNotFoundError, match="not shipped"):
         load_inception_v3(tmp_path / "absent.pth")
+
+
+def test_fid_of_small_sets_equals_the_matrix_square_root_formula():
+    """Sets smaller than the feature dimension take an exact n x n shortcut: same value as sqrtm."""
+    from scipy import linalg
+
+    rng = np.random.default_rng(3)
+    a, b = rng.random((9, 48)), rng.random((11, 48)) * 0.6 + 0.2
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    direct = float(
+        np.sum((a.mean(0) - b.mean(0)) ** 2)
+        + np.trace(cov_a)
+        + np.trace(cov_b)
+        - 2 * np.trace(np.real(linalg.sqrtm(cov_a @ cov_b)))
+    )
+    assert frechet_distance(a, b) == pytest.approx(direct, rel=1e-6)
+    assert abs(frechet_distance(a, a)) < 1e-9
