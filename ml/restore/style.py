@@ -181,10 +181,11 @@ def apply_preset(
     method: str = "reinhard",
     steps: int = 100,
     progress: Callable[[float], None] | None = None,
+    size: int = 384,
 ) -> np.ndarray:
-    """Apply a period preset with either method."""
+    """Apply a period preset with either method (``size``: the long side Gatys optimises at)."""
     if method == "reinhard":
         return reinhard(image, preset["lab_mean"], preset["lab_std"])
     if method == "gatys":
-        return gatys(image, preset["grams"], steps=steps, progress=progress)
+        return gatys(image, preset["grams"], steps=steps, progress=progress, size=size)
     raise ValueError(f"unknown style method {method!r}; choose gatys or reinhard")
