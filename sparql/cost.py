@@ -28,8 +28,9 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 from rdflib.paths import MulPath, Path
-from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.algebra import translateQuery, traverse
 from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Variable
 
 from kg.errors import HeritageError
@@ -215,7 +216,10 @@ def _group(node, scope: _Scope, top: bool = False) -> list[_Unit]:
     if name in ("OrderBy", "Group", "AggregateJoin", "Distinct", "Reduced"):
         return _group(node.p, sorted_)
     if name == "Filter":
-        return _group(node.p, blocked)
+        parts = _group(node.p, blocked)
+        for graph in _exists_patterns(node.expr):  # evaluated again for every row of ``parts``
+            _join(parts + _group(graph, blocked), set(), blocked)
+        return parts
     if name == "LeftJoin":
         inner = scope if getattr(node.expr, "name", "") == "TrueFilter" else blocked
         left = _group(node.p1, scope)
@@ -237,6 +241,18 @@ def _group(node, scope: _Scope, top: bool = False) -> list[_Unit]:
     children = [getattr(node, k) for k in ("p", "p1", "p2") if getattr(node, k, None) is not None]
     parts = [part for child in children for part in _group(child, blocked)]
     return _join(parts, set(), blocked) if parts else []
+
+
+def _exists_patterns(expr) -> list:
+    """The patterns of the EXISTS and NOT EXISTS inside a FILTER expression."""
+    found: list = []
+
+    def visit(node):
+        if isinstance(node, CompValue) and node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            found.append(node.graph)
+
+    traverse(expr, visitPre=visit)
+    return found
 
 
 def _oxigraph_accepts(text: str) -> bool:
