@@ -14,7 +14,10 @@ predicate, which is nearly a cross product, so it does not link; nor do VALUES, 
 GRAPH variable). A group is refused when two or more unlinked parts each hold a pattern with two
 or more positions free (not a constant, not fixed by a VALUES of the group), unless a LIMIT sits
 above it with no ORDER BY, GROUP BY, DISTINCT, aggregate or FILTER in between and a small OFFSET
-(then Oxigraph streams and stops). A transitive path (``*``, ``+``) with both ends free under
+(then Oxigraph streams and stops). Also refused: a VALUES table of more than
+``MAX_VALUES_ROWS`` sharing no variable with the patterns, groups linked only through a variable
+an OPTIONAL alone binds, and an EXISTS pattern sharing no variable with the rows it tests. A
+transitive path (``*``, ``+``) with both ends free under
 ORDER BY, GROUP BY or DISTINCT is refused too. What rdflib cannot parse is left to Oxigraph,
 which reports syntax errors itself, unless Oxigraph accepts it (then the check could be dodged
 with syntax rdflib lacks, so it is refused).
