@@ -164,6 +164,29 @@ def register(app: typer.Typer) -> None:
         with heritage_errors():
             print(create_token(load_settings(data).data_dir, role, name))
 
+    @token_app.command("list")
+    def token_list(data: DataOpt = None) -> None:
+        """Every token's name, role and creation time (tokens themselves are never stored)."""
+        from kg.tokens import list_tokens
+
+        with heritage_errors():
+            for entry in list_tokens(load_settings(data).data_dir):
+                print(f"{entry['name']}\t{entry['role']}\t{entry.get('created', '')}")
+
+    @token_app.command("revoke")
+    def token_revoke(
+        name: Annotated[str, typer.Option(help="remove every token issued to this name")],
+        data: DataOpt = None,
+    ) -> None:
+        """Remove a name's tokens; their admin-console sessions end at once."""
+        from kg.tokens import revoke_tokens
+
+        with heritage_errors():
+            removed = revoke_tokens(load_settings(data).data_dir, name)
+            if not removed:
+                raise typer.BadParameter(f"no token is issued to {name!r}")
+            print(f"{removed} token(s) of {name!r} revoked")
+
     demo_app = typer.Typer(
         help="The built-in demo collection (30 Korean heritage Works).", no_args_is_help=True
     )

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kg.errors import Conflict, HeritageError, NotFound, ValidationError
-from kg.tokens import role_of
+from kg.tokens import fingerprint_of, role_of
 from web import admin_forms as forms
 from web import session
 from web.render import render
@@ -60,7 +60,8 @@ def admin_home(request: Request, kind: str = "work") -> HTMLResponse:
 
 @router.post("/admin/login", response_class=HTMLResponse)
 def login(request: Request, token: str = Form(...)) -> HTMLResponse:
-    role = role_of(request.app.state.ctx.settings.data_dir, token.strip())
+    data_dir = request.app.state.ctx.settings.data_dir
+    role = role_of(data_dir, token.strip())
     if role is None or role[0] not in ("curator", "admin"):
         return _console(
             request,
@@ -71,7 +72,7 @@ def login(request: Request, token: str = Form(...)) -> HTMLResponse:
     response = RedirectResponse("/admin", status_code=303)
     response.set_cookie(
         session.COOKIE,
-        session.issue(request, role[0], role[1]),
+        session.issue(request, role[0], role[1], fingerprint_of(data_dir, token.strip()) or ""),
         max_age=session.MAX_AGE_S,
         httponly=True,
         samesite="strict",

@@ -1,5 +1,6 @@
 """The admin console's session: a bearer token is checked once at login and exchanged for a signed
-cookie (itsdangerous) carrying the role and a CSRF token, so forms never resend the token."""
+cookie (itsdangerous) carrying the role, a CSRF token and a fingerprint of the token, so forms never
+resend the token, and revoking the token (``heritage token revoke``) ends its sessions at once."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from kg.tokens import fingerprint_valid
 
 COOKIE = "hg_session"
 MAX_AGE_S = 8 * 3600
@@ -28,9 +31,11 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="heritage-admin-session")
 
 
-def issue(request: Request, role: str, name: str) -> str:
+def issue(request: Request, role: str, name: str, token_fingerprint: str) -> str:
     """A signed cookie value for a freshly logged-in curator, with a new CSRF token."""
-    return _serializer(request).dumps({"role": role, "name": name, "csrf": secrets.token_urlsafe(24)})
+    return _serializer(request).dumps(
+        {"role": role, "name": name, "csrf": secrets.token_urlsafe(24), "tok": token_fingerprint}
+    )
 
 
 def current(request: Request) -> Session | None:
@@ -43,6 +48,9 @@ def current(request: Request) -> Session | None:
     except BadSignature:
         return None
     if not isinstance(data, dict) or data.get("role") not in ("curator", "admin"):
+        return None
+    # the token it was made from must still exist: a revoked token's sessions end with it
+    if not fingerprint_valid(request.app.state.settings.data_dir, str(data.get("tok", ""))):
         return None
     return Session(data["role"], str(data.get("name", "")), str(data.get("csrf", "")))
 
