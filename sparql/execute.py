@@ -28,7 +28,7 @@ from kg.namespaces import PREFIXES
 from kg.store import OxigraphStore
 from sparql.cost import refuse_costly
 from sparql.formats import GRAPH_TYPES, RESULT_TYPES, pick, serialize_triples
-from sparql.guard import refuse_network
+from sparql.guard import has_dataset_clause, refuse_network
 
 MAX_RUNNING = 8  # query threads at once, including timed-out ones still finishing
 _running = threading.BoundedSemaphore(MAX_RUNNING)
@@ -101,13 +101,14 @@ class _RowSink:
 
 def _run_local(store: OxigraphStore, sparql: str, default_graphs: list[str], named_graphs: list[str]):
     """The embedded store: protocol dataset parameters replace the query's own FROM clauses (as
-    SPARQL 1.1 Protocol says); without them the default graph is the union of named graphs."""
+    SPARQL 1.1 Protocol says); else the query's FROM clauses define its dataset; without either
+    the default graph is the union of named graphs."""
     kwargs: dict = {"prefixes": PREFIXES}
     try:
         if default_graphs or named_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        else:
+        elif not has_dataset_clause(sparql):
             kwargs["use_default_graph_as_union"] = True
         return store._store.query(sparql, **kwargs)
     except SyntaxError as exc:

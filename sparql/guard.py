@@ -40,6 +40,7 @@ def _keyword(word: str) -> re.Pattern[str]:
 
 _SERVICE = _keyword("SERVICE")
 _LOAD = _keyword("LOAD")
+_FROM = _keyword("FROM")
 
 
 def _decode_escapes(text: str) -> str:
@@ -68,3 +69,10 @@ def refuse_network(text: str) -> None:
             "LOAD is not allowed here: this endpoint makes no network calls; ingest files with "
             "the REST API or `heritage ingest`"
         )
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether a query names its own dataset (``FROM`` / ``FROM NAMED``). The embedded store must
+    then not be asked for the union default graph, which pyoxigraph lets override the query's
+    FROM (a query ``FROM <g>`` would otherwise still see every graph)."""
+    return bool(_FROM.search(_keywords_only(text)))

@@ -63,6 +63,28 @@ def test_default_and_named_graph_parameters(live_demo) -> None:
     assert empty_default == 0
 
 
+def test_from_clauses_define_the_dataset(live_demo) -> None:
+    """A query's own FROM / FROM NAMED choose its dataset (SPARQL 1.1 Query 13.2); the union
+    default graph is only the default when a query names none. pyoxigraph's union switch would
+    override FROM, so a FROM of an unknown graph used to see every triple."""
+    base, api = live_demo
+    g1 = api.ctx.iris.record_graph("t-1799")
+    size = len(list(api.ctx.store.quads(g1)))
+    from_g1 = f"SELECT (COUNT(*) AS ?n) FROM <{g1}> WHERE {{ ?s ?p ?o }}"
+    from_nowhere = "SELECT (COUNT(*) AS ?n) FROM <http://example.org/no-such-graph> WHERE { ?s ?p ?o }"
+    named = f"SELECT DISTINCT ?g FROM NAMED <{g1}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    # the word inside a literal, an IRI or a comment is not a FROM clause
+    decoy = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "from <x>") } # FROM <y>'
+    with httpx.Client(base_url=base) as http:
+        assert _count(http.get("/sparql", params={"query": from_g1})) == size
+        assert _count(http.get("/sparql", params={"query": from_nowhere})) == 0
+        graphs = json.loads(http.get("/sparql", params={"query": named}).text)["results"]["bindings"]
+        assert [b["g"]["value"] for b in graphs] == [g1]
+        assert _count(http.get("/sparql", params={"query": decoy})) > size
+        # protocol parameters still win over the query's FROM (SPARQL 1.1 Protocol 2.1.4)
+        assert _count(http.get("/sparql", params={"query": from_nowhere, "default-graph-uri": g1})) == size
+
+
 def test_service_description_parses_and_names_the_endpoint(live_demo) -> None:
     base, api = live_demo
     with httpx.Client(base_url=base) as http:
