@@ -125,10 +125,12 @@ def find_shadow_regions(
     candidates.sort(key=lambda r: (round(r.score, 2), r.mask.sum()), reverse=True)
     kept: list[ShadowRegion] = []
     taken = np.zeros(drop.shape, bool)
+    # the image's own dimming, which a penumbra is grown into: the same for every candidate
+    image_drop = _drop(cv2.GaussianBlur(log_rgb.mean(axis=2), (0, 0), 3)) if candidates else None
     for region in candidates:
         if (region.mask & taken).sum() > 0.2 * region.mask.sum():
             continue
-        grown = _grow_penumbra(region, _drop(cv2.GaussianBlur(log_rgb.mean(axis=2), (0, 0), 3)))
+        grown = _grow_penumbra(region, image_drop)
         kept.append(ShadowRegion(grown, region.score, region.step))
         taken |= grown
     return kept
