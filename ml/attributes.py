@@ -71,6 +71,12 @@ def _culture_head(row: Row) -> list[str]:
     return [f"{c}|{head}" for c in parts(row.culture) or [""]] if head else []
 
 
+def top_classes(classes: list[str], proba: np.ndarray) -> list[tuple[str, float]]:
+    """The most probable class and its probability, per row of ``proba`` (columns = ``classes``)."""
+    best = proba.argmax(axis=1)
+    return [(classes[b], float(proba[i, b])) for i, b in enumerate(best)]
+
+
 # Named (not lambdas) so that trained models pickle.
 KEYS: dict[str, Callable[[Row], list[str]]] = {
     "maker": _makers,
@@ -215,9 +221,7 @@ class AttributeModel:
         return out
 
     def top(self, rows: list[Row], dense: np.ndarray | None = None) -> list[tuple[str, float]]:
-        proba = self.predict_proba(rows, dense)
-        best = proba.argmax(axis=1)
-        return [(self.classes[b], float(proba[i, b])) for i, b in enumerate(best)]
+        return top_classes(self.classes, self.predict_proba(rows, dense))
 
 
 class BaselineModel:
@@ -237,6 +241,4 @@ class BaselineModel:
 
     def top(self, rows: list[Row]) -> list[tuple[str, float]]:
         x = self.vec.transform([f"{r.title} {r.maker} {r.culture}" for r in rows])
-        proba = self.clf.predict_proba(x)
-        best = proba.argmax(axis=1)
-        return [(str(self.clf.classes_[b]), float(proba[i, b])) for i, b in enumerate(best)]
+        return top_classes([str(c) for c in self.clf.classes_], self.clf.predict_proba(x))

@@ -6,10 +6,10 @@ express ("Vase" by an unknown Chinese maker is ceramic, by an American glass com
 on how much to trust each neighbourhood given its size (one other work by the maker vs 80). The
 base evidence is (a) the label distribution of the training works sharing a key with the row (its
 maker, culture, exact title, title head word, culture x head, maker x head, the exact
-title+maker+culture), each with its support, computed leave-one-out for training rows, and (b) a
-text model's class probabilities, out-of-fold for training rows so the meta-learner sees them as
-noisy as they will be on new rows (leave-one-out neighbourhoods leak: within one key the left-out
-share encodes the row's own label). Chosen by a validation split carved from the training works of
+title+maker+culture), each with its support, and (b) a text model's class probabilities; both
+out-of-fold for training rows, so the meta-learner sees them as noisy as they will be on new rows
+(leave-one-out neighbourhoods would leak: within one key the left-out share encodes the row's own
+label). Chosen by a validation split carved from the training works of
 the shared evaluation (never the evaluation split): over the previous one-vs-rest model, material
 0.8027 -> 0.8093, period 0.7215 -> 0.7300, use 0.9013 -> 0.9372; a gradient-boosted meta-learner
 did worse (0.7982, 0.7173). Multi-label attributes (material) are trained as one example
@@ -27,7 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
-from ml.attributes import AttributeModel, Row, head_word, parts
+from ml.attributes import KEYS, AttributeModel, Row, head_word, parts, top_classes
 
 
 def _title(row: Row) -> list[str]:
@@ -40,11 +40,6 @@ def _head(row: Row) -> list[str]:
     return [h] if h else []
 
 
-def _culture_head(row: Row) -> list[str]:
-    h = head_word(row.title)
-    return [f"{c}|{h}" for c in parts(row.culture) or [""]] if h else []
-
-
 def _maker_head(row: Row) -> list[str]:
     h = head_word(row.title)
     return [f"{m}|{h}" for m in parts(row.maker)] if h else []
@@ -54,28 +49,22 @@ def _exact(row: Row) -> list[str]:
     return ["\t".join([*_title(row), *parts(row.maker), "#", *parts(row.culture)])]
 
 
-def _makers(row: Row) -> list[str]:
-    return parts(row.maker)
-
-
-def _cultures(row: Row) -> list[str]:
-    return parts(row.culture)
-
-
-# Named functions (not lambdas) so that fitted models pickle.
+# Named functions (not lambdas) so that fitted models pickle; maker, culture and culture x head
+# are the one-vs-rest model's own neighbourhood keys (``ml.attributes.KEYS``).
 STACK_KEYS: dict[str, Callable[[Row], list[str]]] = {
-    "maker": _makers,
-    "culture": _cultures,
+    "maker": KEYS["maker"],
+    "culture": KEYS["culture"],
     "title": _title,
     "head": _head,
-    "culture_head": _culture_head,
+    "culture_head": KEYS["culture_head"],
     "maker_head": _maker_head,
     "exact": _exact,
 }
 
 
 class _Neighbourhood:
-    """Pooled label counts per key value; ``transform`` returns shares + log support, leave-one-out."""
+    """Pooled label counts per key value; ``transform`` returns shares + log support. Training rows
+    get out-of-fold evidence from ``fit`` (see the module docstring), so no leave-one-out here."""
 
     def __init__(self, key: str, n_classes: int) -> None:
         self.key, self.n = key, n_classes
@@ -89,7 +78,7 @@ class _Neighbourhood:
                 self.totals[k] += 1
         return self
 
-    def transform(self, rows: list[Row], own: list[np.ndarray] | None) -> np.ndarray:
+    def transform(self, rows: list[Row]) -> np.ndarray:
         out = np.zeros((len(rows), self.n + 1), dtype=np.float32)
         for i, row in enumerate(rows):
             counts, total = np.zeros(self.n), 0
@@ -97,8 +86,6 @@ class _Neighbourhood:
                 if k in self.counts:
                     counts = counts + self.counts[k]
                     total += self.totals[k]
-                    if own is not None:
-                        counts, total = counts - own[i], total - 1
             if total > 0:
                 out[i, :-1] = counts / total
                 out[i, -1] = np.log1p(total)
@@ -206,7 +193,7 @@ class StackedAttributeModel:
         return vec
 
     def _meta_x(self, rows: list[Row], text: np.ndarray) -> np.ndarray:
-        return np.hstack([text, *(nb.transform(rows, None) for nb in self.neighbourhoods)])
+        return np.hstack([text, *(nb.transform(rows) for nb in self.neighbourhoods)])
 
     def fit(self, rows: list[Row], dense: np.ndarray | None = None) -> StackedAttributeModel:
         keep = [i for i, r in enumerate(rows) if r.labels.get(self.attr)]
@@ -260,9 +247,7 @@ class StackedAttributeModel:
 
     def top(self, rows: list[Row], dense: np.ndarray | None = None) -> list[tuple[str, float]]:
         """The most probable class and its probability, per row."""
-        proba = self.predict_proba(rows, dense)
-        best = proba.argmax(axis=1)
-        return [(self.classes[b], float(proba[i, b])) for i, b in enumerate(best)]
+        return top_classes(self.classes, self.predict_proba(rows, dense))
 
 
 class BlendedAttributeModel:
@@ -293,6 +278,4 @@ class BlendedAttributeModel:
 
     def top(self, rows: list[Row], dense: np.ndarray | None = None) -> list[tuple[str, float]]:
         """The most probable class and its probability, per row."""
-        proba = self.predict_proba(rows, dense)
-        best = proba.argmax(axis=1)
-        return [(self.classes[b], float(proba[i, b])) for i, b in enumerate(best)]
+        return top_classes(self.classes, self.predict_proba(rows, dense))

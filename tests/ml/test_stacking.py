@@ -74,7 +74,7 @@ def test_neighbourhood_shares_and_support():
     rows = [_row(1, "Cup", maker="A | B"), _row(2, "Cup", maker="A"), _row(3, "Jug", maker="C")]
     y = [np.array([1.0, 0.0]), np.array([0.0, 1.0]), np.array([0.5, 0.5])]
     nb = _Neighbourhood("maker", 2).fit(rows, y)
-    out = nb.transform([Row(id="q", title="", maker="B | A"), Row(id="z", title="", maker="D")], None)
+    out = nb.transform([Row(id="q", title="", maker="B | A"), Row(id="z", title="", maker="D")])
     # maker A has works 1 and 2, maker B work 1: pooled 3 memberships, order of makers irrelevant
     assert np.allclose(out[0], [2 / 3, 1 / 3, np.log1p(3)]) and not out[1].any()
     assert STACK_KEYS["exact"](rows[0]) == STACK_KEYS["exact"](Row(id="x", title=" cup ", maker="B|A"))
