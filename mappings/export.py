@@ -40,10 +40,6 @@ FORMATS: dict[str, tuple[str, Exporter]] = {
 }
 
 
-def _graph_quads(store: Store, iris: Iris, graph: str) -> list[ox.Quad]:
-    return bundle(store, iris, graph)
-
-
 def _linked(store: Store, prop: str, targets: Iterable[str]) -> list[str]:
     out: list[str] = []
     for target in targets:
@@ -57,7 +53,7 @@ def _linked(store: Store, prop: str, targets: Iterable[str]) -> list[str]:
 def work_bundle(store: Store, iris: Iris, work_id: str) -> list[ox.Quad]:
     """The Work's record plus its Instances' and Items' records."""
     work = iris.entity("work", work_id)
-    quads = _graph_quads(store, iris, iris.record_graph(work_id))
+    quads = bundle(store, iris, iris.record_graph(work_id))
     if not any(q.subject.value == work for q in quads):
         raise NotFound(f"no work with id {work_id!r}")
     instances = _linked(store, "represents", [work])
@@ -65,7 +61,7 @@ def work_bundle(store: Store, iris: Iris, work_id: str) -> list[ox.Quad]:
     for iri in instances + items:
         parsed = iris.parse_entity(iri)
         if parsed:
-            quads += _graph_quads(store, iris, iris.record_graph(parsed[1]))
+            quads += bundle(store, iris, iris.record_graph(parsed[1]))
     return quads
 
 

@@ -53,11 +53,7 @@ def search(request: Request, q: str = "", page: str = "1") -> HTMLResponse:
     # ranked by meaning (and filled in by it) once `heritage embed --text` has built the index;
     # without it, keyword search in title order, and the page says so
     ranked = text_index_ready(ctx)
-    if ranked:
-        result = hybrid_search(ctx, q, chosen, page, PER_PAGE, lang)
-    else:
-        found = search_works(ctx.store, q, chosen, page, PER_PAGE, lang)
-        result = {"total": found.total, "hits": found.hits, "facets": found.facets}
+    result = hybrid_search(ctx, q, chosen, page, PER_PAGE, lang, mode="hybrid" if ranked else "keyword")
     hits = [
         {**h, "thumbnail": views.local_url(h["thumbnail"], ctx.settings.base_url)} for h in result["hits"]
     ]
