@@ -8,7 +8,6 @@ and literal is built through pyoxigraph terms, never by string formatting of RDF
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -119,9 +118,6 @@ def agent_iri(iris: Iris, label: str) -> str:
     return iris.entity("agent", slugify(label))
 
 
-_LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
-
-
 def record_to_quads(record: dict, iris: Iris, resolver: ConceptResolver) -> list[ox.Quad]:
     """The quads of one record's named graph. Raises ``ValidationError`` for shape-level input
     errors that cannot even be expressed as RDF (bad id, unknown kind, non-numeric year)."""
@@ -158,9 +154,12 @@ def record_to_quads(record: dict, iris: Iris, resolver: ConceptResolver) -> list
             raise problem(field, f"contains the character U+{ord(bad[0]):04X}, which no XML export can carry")
         if lang is None:
             return ox.Literal(text)
-        if not _LANG_TAG.match(lang):
-            raise problem(field, f"{lang[:40]!r} is not a language tag (BCP 47, e.g. ko, en, ko-Latn)")
-        return ox.Literal(text, language=lang)
+        try:  # pyoxigraph parses the tag as BCP 47 (a lone surrogate is a UnicodeError, a ValueError)
+            return ox.Literal(text, language=lang)
+        except ValueError:
+            raise problem(
+                field, f"{lang[:40]!r} is not a language tag (BCP 47, e.g. ko, en, ko-Latn)"
+            ) from None
 
     for field, prop in LANG_FIELDS.items():
         for lang, texts in _lang_map(record.get(field)).items():

@@ -22,6 +22,9 @@ UPDATE = {"Content-Type": "application/sparql-update"}
         ({"title": {"x y": "b"}}, "title"),
         ({"title": {'en"@x': "b"}}, "title"),
         ({"title": {"e" * 300: "b"}}, "title"),
+        # well-formed to a simple pattern, not BCP 47 (an empty extension; a one-letter language)
+        ({"title": {"en-a": "b"}}, "title"),
+        ({"title": {"a-b": "b"}}, "title"),
     ],
 )
 def test_unsafe_text_is_refused_naming_the_field(app_api, body, field):
