@@ -263,9 +263,7 @@ def _oxigraph_accepts(text: str) -> bool:
     (SELECT and CONSTRUCT results are lazy; an ASK over nothing ends at once)."""
     try:
         ox.Store().query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
-    except SyntaxError:
-        return False
-    except Exception:  # noqa: BLE001 - any other refusal means Oxigraph would not run it either
+    except Exception:  # noqa: BLE001 - a syntax error or any other refusal: Oxigraph would not run it
         return False
     return True
 

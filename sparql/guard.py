@@ -33,14 +33,14 @@ OPAQUE = re.compile(
 )
 
 
-def _keyword(word: str) -> re.Pattern[str]:
+def keyword(word: str) -> re.Pattern[str]:
     """The bare keyword: not part of a prefixed name, variable, blank node label or longer word."""
     return re.compile(rf"(?<![\w:?$]){word}(?![\w:.-])", re.IGNORECASE)
 
 
-_SERVICE = _keyword("SERVICE")
-_LOAD = _keyword("LOAD")
-_FROM = _keyword("FROM")
+_SERVICE = keyword("SERVICE")
+_LOAD = keyword("LOAD")
+_FROM = keyword("FROM")
 
 
 def _decode_escapes(text: str) -> str:
@@ -51,14 +51,14 @@ def _decode_escapes(text: str) -> str:
     return _ESCAPE.sub(one, text)
 
 
-def _keywords_only(text: str) -> str:
+def keywords_only(text: str) -> str:
     """The text with every IRI, literal and comment replaced by a space."""
     return OPAQUE.sub(" ", _decode_escapes(text))
 
 
 def refuse_network(text: str) -> None:
     """Raise ``Forbidden`` when a query or update would fetch anything over the network."""
-    bare = _keywords_only(text)
+    bare = keywords_only(text)
     if _SERVICE.search(bare):
         raise Forbidden(
             "SERVICE (federated query) is not allowed here: this endpoint makes no network calls; "
@@ -75,4 +75,4 @@ def has_dataset_clause(text: str) -> bool:
     """Whether a query names its own dataset (``FROM`` / ``FROM NAMED``). The embedded store must
     then not be asked for the union default graph, which pyoxigraph lets override the query's
     FROM (a query ``FROM <g>`` would otherwise still see every graph)."""
-    return bool(_FROM.search(_keywords_only(text)))
+    return bool(_FROM.search(keywords_only(text)))

@@ -12,7 +12,7 @@ from kg.context import HeritageContext
 from kg.errors import Forbidden, ValidationError
 from kg.namespaces import LAYER_CLASSES, PREFIXES, is_valid_id
 from sparql.execute import syntax_error
-from sparql.guard import OPAQUE, refuse_network
+from sparql.guard import OPAQUE, keyword, keywords_only, refuse_network
 
 _IRI_RE = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
 _DECL_RE = re.compile(r"\b(?:PREFIX\s+([^\s:<>]*):|BASE)\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
@@ -54,19 +54,19 @@ def _named_records(ctx: HeritageContext, text: str) -> set[str]:
             if ident is None:
                 raise Forbidden(f"updates may only touch record graphs, not <{iri}>")
             ids.add(ident)
-        parsed = ctx.iris.parse_entity(iri)
-        if parsed and parsed[0] in LAYER_CLASSES:
-            ids.add(parsed[1].split("/")[0])
+        if (owner := _record_of(ctx, iri)) is not None:
+            ids.add(owner)
     return ids
 
 
-_DATASET_WORDS = re.compile(r"\b(GRAPH|WITH|USING)\b", re.IGNORECASE)
-_QUOTED = re.compile(r"<[^<>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+_DATASET_WORDS = [keyword(word) for word in ("GRAPH", "WITH", "USING")]
 
 
 def _names_graphs(text: str) -> bool:
-    """Whether an update addresses graphs itself (outside IRIs and string literals)."""
-    return bool(_DATASET_WORDS.search(_QUOTED.sub(" ", text)))
+    """Whether an update addresses graphs itself (as keywords: not inside IRIs, literals or
+    comments, and not as part of a prefixed name such as ``ex:graph``)."""
+    bare = keywords_only(text)
+    return any(word.search(bare) for word in _DATASET_WORDS)
 
 
 def apply_update(ctx: HeritageContext, text: str) -> dict:
@@ -160,24 +160,31 @@ def _check_ownership(
         if not is_valid_id(ident):
             raise ValidationError(f"record id {ident!r} is not a valid identifier")
         for quad in set(quads) - set(before.get(ident, [])):
-            subject = quad.subject
-            parsed = ctx.iris.parse_entity(subject.value) if isinstance(subject, ox.NamedNode) else None
-            if parsed and parsed[0] in LAYER_CLASSES and parsed[1].split("/")[0] != ident:
+            owner = _record_of(ctx, quad.subject)
+            if owner is not None and owner != ident:
                 raise Forbidden(
-                    f"record {ident}'s graph may not describe {subject}; write it in its own record's graph "
+                    f"record {ident}'s graph may not describe {quad.subject}; write it in its own record's graph "
                     "or outside GRAPH clauses"
                 )
 
 
+def _record_of(ctx: HeritageContext, term: ox.Term | str) -> str | None:
+    """The record an IRI (a term, or IRI text as an update spells it) is minted in, if it is a
+    layer entity of this base (``/id/work/w1`` and ``/id/work/w1/dimension/height`` are both w1's)."""
+    if not isinstance(term, str | ox.NamedNode):
+        return None  # a blank node or literal belongs to no record by its name
+    parsed = ctx.iris.parse_entity(term if isinstance(term, str) else term.value)
+    return parsed[1].split("/")[0] if parsed and parsed[0] in LAYER_CLASSES else None
+
+
 def _owner(ctx: HeritageContext, quad: ox.Quad) -> str:
-    """The record a new default-graph triple belongs to: the one its subject IRI is minted in
-    (``/id/work/w1`` and ``/id/work/w1/dimension/height`` both belong to w1)."""
-    parsed = ctx.iris.parse_entity(quad.subject.value) if isinstance(quad.subject, ox.NamedNode) else None
-    if not parsed or parsed[0] not in LAYER_CLASSES:
+    """The record a new default-graph triple belongs to: the one its subject IRI is minted in."""
+    owner = _record_of(ctx, quad.subject)
+    if owner is None:
         raise Forbidden(
             f"a triple outside GRAPH clauses must be about a work, project, instance or item: {quad}"
         )
-    return parsed[1].split("/")[0]
+    return owner
 
 
 def _kind_from_quads(ctx: HeritageContext, ident: str, quads: list[ox.Quad]) -> str:
