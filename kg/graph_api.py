@@ -114,11 +114,6 @@ class SparqlBackend(GraphBackend):
         self.store = store
         self.iris = iris
 
-    def _graph_filter(self, var: str = "?g") -> str:
-        return (f"FILTER(STRSTARTS(STR({var}), {ox.Literal(self.iris.base + '/graph/record/')}) "
-                f"|| {var} = {ox.NamedNode(self.iris.schemes_graph)} "
-                f"|| {var} = {ox.NamedNode(self.iris.shared_graph)})")  # fmt: skip
-
     def _quads(self, where: str) -> dict[str, list[ox.Quad]]:
         rows = self.store.select(f"SELECT ?g ?s ?p ?o WHERE {{ {where} }}")
         out: dict[str, list[ox.Quad]] = defaultdict(list)
@@ -130,7 +125,9 @@ class SparqlBackend(GraphBackend):
         if not iris:
             return {}
         values = " ".join(str(ox.NamedNode(i)) for i in iris)
-        by_graph = self._quads(f"VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()}")
+        by_graph = self._quads(
+            f"VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {self.iris.projected_filter()}"
+        )
         proj = merge(project_graph(q) for q in by_graph.values())
         return {iri: node_view(iri, labels, props) for iri, (labels, props) in proj.nodes.items()}
 
@@ -154,7 +151,7 @@ class SparqlBackend(GraphBackend):
         typed = " ".join(str(ox.NamedNode(c)) for c in LABELS)
         rows = self.store.select(
             f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {pvalues} }} VALUES ?c {{ {typed} }} "
-            f"GRAPH ?g {{ ?s ?p ?o . ?s a ?c }} {self._graph_filter()} {where_extra} }}"
+            f"GRAPH ?g {{ ?s ?p ?o . ?s a ?c }} {self.iris.projected_filter()} {where_extra} }}"
         )
         return [edge_view(r["s"].value, RELATIONS[r["p"].value], r["o"].value, {}) for r in rows]
 

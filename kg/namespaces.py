@@ -101,11 +101,22 @@ class Iris:
         """IRIs of entities many records point at: described in ``shared_graph``, not per record."""
         return f"{self.base}/id/agent/", f"{self.base}/id/concept/"
 
+    def record_graph_test(self, var: str = "?g") -> str:
+        """SPARQL expression: ``var`` is a record graph."""
+        return f'STRSTARTS(STR({var}), "{self.record_graph("")}")'
+
     def description_filter(self, var: str = "?g") -> str:
         """FILTER keeping ``var`` to the graphs that describe entities: record graphs and the
         shared graph (not runs, the change log or derived graphs)."""
-        prefix = '"' + self.base + '/graph/record/"'
-        return f"FILTER(STRSTARTS(STR({var}), {prefix}) || {var} = <{self.shared_graph}>)"
+        return f"FILTER({self.record_graph_test(var)} || {var} = <{self.shared_graph}>)"
+
+    def projected_filter(self, var: str = "?g") -> str:
+        """FILTER keeping ``var`` to the graphs the property-graph projection reads: those of
+        ``description_filter`` plus the concept schemes."""
+        return (
+            f"FILTER({self.record_graph_test(var)} || {var} = <{self.schemes_graph}> "
+            f"|| {var} = <{self.shared_graph}>)"
+        )
 
     def parse_entity(self, iri: str) -> tuple[str, str] | None:
         """(kind, id) for an IRI minted under this base, else None."""

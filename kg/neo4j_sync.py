@@ -363,13 +363,6 @@ def _int(rows: list[dict]) -> int:
     return int(next(iter(rows[0].values()))) if rows else 0
 
 
-def _graph_filter(iris: Iris, var: str) -> str:
-    return (
-        f"FILTER(STRSTARTS(STR({var}), {ox.Literal(iris.base + '/graph/record/')}) "
-        f"|| {var} = {ox.NamedNode(iris.schemes_graph)} || {var} = {ox.NamedNode(iris.shared_graph)})"
-    )
-
-
 def expected_counts(store: Store, iris: Iris) -> dict[str, int]:
     """What the projection must hold, counted by SPARQL with the projection's rules."""
     out: dict[str, int] = {}
@@ -380,7 +373,7 @@ def expected_counts(store: Store, iris: Iris) -> dict[str, int]:
     for label, classes in classes_of.items():
         values = " ".join(str(ox.NamedNode(c)) for c in classes)
         n = store.count(
-            f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?s a ?c }} {_graph_filter(iris, '?g')} }}"
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?s a ?c }} {iris.projected_filter('?g')} }}"
         )
         if n:
             out[label] = n
@@ -392,8 +385,8 @@ def expected_counts(store: Store, iris: Iris) -> dict[str, int]:
         values = " ".join(str(ox.NamedNode(p)) for p in preds)
         n = store.count(
             f"SELECT DISTINCT ?s ?o WHERE {{ VALUES ?p {{ {values} }} GRAPH ?g {{ ?s ?p ?o . ?s a ?c1 }} "
-            f"VALUES ?c1 {{ {typed} }} {_graph_filter(iris, '?g')} "
-            f"FILTER EXISTS {{ VALUES ?c2 {{ {typed} }} GRAPH ?g2 {{ ?o a ?c2 }} {_graph_filter(iris, '?g2')} }} }}"
+            f"VALUES ?c1 {{ {typed} }} {iris.projected_filter('?g')} "
+            f"FILTER EXISTS {{ VALUES ?c2 {{ {typed} }} GRAPH ?g2 {{ ?o a ?c2 }} {iris.projected_filter('?g2')} }} }}"
         )
         if n:
             out[rel] = n
@@ -403,8 +396,8 @@ def expected_counts(store: Store, iris: Iris) -> dict[str, int]:
         n = store.count(
             f"SELECT DISTINCT ?g ?a ?b WHERE {{ GRAPH ?g {{ ?n a hg:{cls} ; hg:{src} ?a ; hg:{dst} ?b }} "
             f"FILTER(STRSTARTS(STR(?g), {run_prefix})) "
-            f"FILTER EXISTS {{ VALUES ?c2 {{ {typed} }} GRAPH ?g2 {{ ?a a ?c2 }} {_graph_filter(iris, '?g2')} }} "
-            f"FILTER EXISTS {{ VALUES ?c3 {{ {typed} }} GRAPH ?g3 {{ ?b a ?c3 }} {_graph_filter(iris, '?g3')} }} }}"
+            f"FILTER EXISTS {{ VALUES ?c2 {{ {typed} }} GRAPH ?g2 {{ ?a a ?c2 }} {iris.projected_filter('?g2')} }} "
+            f"FILTER EXISTS {{ VALUES ?c3 {{ {typed} }} GRAPH ?g3 {{ ?b a ?c3 }} {iris.projected_filter('?g3')} }} }}"
         )
         if n:
             out[rel] = n

@@ -134,7 +134,7 @@ class Entailment:
         graph = ox.NamedNode(entailed_graph(iris))
         return [
             f"INSERT {{ GRAPH {graph} {{ ?s a ?super }} }} WHERE {{ VALUES ?s {{ {values} }} "
-            f"VALUES (?cls ?super) {{ {self.pairs()} }} GRAPH ?g {{ ?s a ?cls }} {record_graph_filter(iris)} "
+            f"VALUES (?cls ?super) {{ {self.pairs()} }} GRAPH ?g {{ ?s a ?cls }} {iris.description_filter()} "
             f"{not_asserted(iris)} }}"
         ]
 
@@ -144,16 +144,10 @@ class Entailment:
         return store.ask(f"ASK {{ GRAPH {graph} {{ {graph} {_MARKER} {ox.Literal(self.digest)} }} }}")
 
 
-def record_graph_filter(iris: Iris, var: str = "?g") -> str:
-    """FILTER keeping ``var`` to where asserted types are read from: record graphs and the
-    shared graph (agents, museums and local concepts described once)."""
-    return iris.description_filter(var)
-
-
 def not_asserted(iris: Iris) -> str:
     """FILTER dropping ``?s a ?super`` when a record or the shared graph asserts it already: Oxigraph's
     union default graph would return the triple once per graph holding it (oxigraph#1919)."""
-    return f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s a ?super }} {record_graph_filter(iris, '?h')} }}"
+    return f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s a ?super }} {iris.description_filter('?h')} }}"
 
 
 @lru_cache(maxsize=4)
@@ -179,7 +173,7 @@ def materialise_types(store: Store, iris: Iris, ontology_path: Path = ONTOLOGY_P
         ops.append(
             f"INSERT {{ GRAPH {graph} {{ ?s a ?super }} }} WHERE {{\n"
             f"  VALUES (?cls ?super) {{ {entailment.pairs()} }}\n"
-            f"  GRAPH ?g {{ ?s a ?cls }} {record_graph_filter(iris)} {not_asserted(iris)}\n"
+            f"  GRAPH ?g {{ ?s a ?cls }} {iris.description_filter()} {not_asserted(iris)}\n"
             f"}}"
         )
     ops.append(f"INSERT DATA {{ GRAPH {graph} {{ {graph} {_MARKER} {ox.Literal(entailment.digest)} }} }}")

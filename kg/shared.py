@@ -80,10 +80,7 @@ def prune_ops(iris: Iris, candidates: Iterable[str], entailed_graph: str) -> lis
     values = " ".join(str(ox.NamedNode(c)) for c in sorted(candidates))
     if not values:
         return []
-    unused = (
-        f"FILTER NOT EXISTS {{ GRAPH ?r {{ ?x ?y ?s }} "
-        f'FILTER(STRSTARTS(STR(?r), "{iris.base}/graph/record/")) }}'
-    )
+    unused = f"FILTER NOT EXISTS {{ GRAPH ?r {{ ?x ?y ?s }} FILTER({iris.record_graph_test('?r')}) }}"
     return [
         f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {values} }} "
         f"GRAPH <{graph}> {{ ?s ?p ?o }} {unused} }}"
@@ -104,7 +101,7 @@ def migrate(store: Store, iris: Iris) -> bool:
         return False
     agent, concept = (ox.Literal(p) for p in iris.shared_prefixes)
     where = (
-        f'GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{iris.base}/graph/record/") '
+        f"GRAPH ?g {{ ?s ?p ?o }} FILTER({iris.record_graph_test()} "
         f"&& (STRSTARTS(STR(?s), {agent}) || STRSTARTS(STR(?s), {concept})))"
     )
     moved = store.ask(f"ASK {{ {where} }}")
