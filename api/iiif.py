@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from api import problems
 from api.deps import get_ctx
+from api.jobs import registry_of
 from kg import iiif_image, pyramid
 from kg.context import HeritageContext
 from kg.errors import NotFound
@@ -74,7 +75,7 @@ def _source(request: Request, ctx: HeritageContext, item_id: str) -> pyramid.Ima
         original, _ = iiif_image.original_of(ctx, item_id)
         if not original.is_file():
             raise
-        jobs = request.app.state.jobs
+        jobs = registry_of(request.app)
         with _SUBMIT:  # one build per item, however many tile requests arrive meanwhile
             job = next(
                 (

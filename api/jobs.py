@@ -15,11 +15,8 @@ __all__ = ["JobRegistry", "registry_of", "sse", "subscribe"]
 
 
 def registry_of(app: FastAPI) -> JobRegistry:
-    """The app's registry (``create_app`` makes one; a bare app used by a test gets one here)."""
-    registry = getattr(app.state, "jobs", None)
-    if registry is None:
-        registry = app.state.jobs = JobRegistry()
-    return registry
+    """The app's one job registry (``create_app`` makes it; a bare test app sets its own)."""
+    return app.state.jobs
 
 
 def subscribe(registry: JobRegistry) -> tuple[asyncio.Queue, Callable[[], None]]:

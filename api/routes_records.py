@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import get_ctx, require_curator
-from api.jobs import JobRegistry
+from api.jobs import JobRegistry, registry_of
 from api.models import InstanceIn, ItemIn, ProjectIn, WorkIn
 from kg.context import HeritageContext
 from kg.errors import ValidationError
@@ -62,7 +62,7 @@ MAX_PAGE = 1_000_000  # an offset past this is no listing; and a huge one broke 
 
 
 def get_jobs(request: Request) -> JobRegistry:
-    return request.app.state.jobs
+    return registry_of(request.app)
 
 
 def _list(ctx: HeritageContext, kind: str, page: int, per_page: int) -> dict:
