@@ -148,11 +148,10 @@ def inspect_image(path: Path) -> tuple[int, int]:
     libvips decodes in strips, so checking a 16,000 x 12,000 scan takes ~70 MB instead of the
     ~930 MB Pillow needs to hold it (``python -m bench.bench_pyramid``); Pillow is the fallback
     where pyvips does not import."""
-    try:
-        from kg.pyramid_vips import verify_image  # imports this module: not at the top
-    except (ImportError, OSError):  # no pyvips, or no libvips under it
-        return _inspect_with_pillow(path)
-    return verify_image(path)
+    from kg.pyramid import vips_builder  # kg.pyramid imports this module: not at the top
+
+    vips = vips_builder()
+    return _inspect_with_pillow(path) if vips is None else vips.verify_image(path)
 
 
 def _inspect_with_pillow(path: Path) -> tuple[int, int]:

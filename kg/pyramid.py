@@ -16,6 +16,7 @@ same levels and tiles described, so the Image API treats both alike.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import math
@@ -95,11 +96,13 @@ def open_rgb(path: Path) -> Image.Image:
     return img.convert("RGB") if img.mode != "RGB" else img
 
 
-def _vips():
-    """The libvips builder, or None where the pyvips wheel (or libvips) is missing."""
+def vips_builder():
+    """The libvips module (``kg.pyramid_vips``), or None where the pyvips wheel (or libvips) is
+    missing: the one place the Pillow fallbacks (pyramids, upload checks, thumbnails) decide it."""
     global _VIPS_MISSING_LOGGED
     try:
-        from kg import pyramid_vips
+        # import_module honours a module blocked in sys.modules (tests force the fallback that way)
+        pyramid_vips = importlib.import_module("kg.pyramid_vips")
     except (ImportError, OSError) as exc:
         if not _VIPS_MISSING_LOGGED:
             log.warning("pyvips unavailable (%s): tile pyramids are cut with Pillow, in memory", exc)
@@ -112,7 +115,7 @@ _VIPS_MISSING_LOGGED = False
 
 
 def vips_available() -> bool:
-    return _vips() is not None
+    return vips_builder() is not None
 
 
 def _write_tiles_pillow(source: Path, out: Path, tile: int, progress: Progress | None) -> tuple[int, int]:
@@ -156,7 +159,7 @@ def build_pyramid(
 
     ``engine`` is ``"vips"`` (streams the picture in strips: bounded memory), ``"pillow"``
     (decodes it whole) or None: libvips when pyvips imports, else Pillow."""
-    vips = _vips() if engine in (None, "vips") else None
+    vips = vips_builder() if engine in (None, "vips") else None
     if engine == "vips" and vips is None:
         raise HeritageError("the libvips pyramid builder was asked for but pyvips is not available")
     tmp = Path(tempfile.mkdtemp(dir=item_dir, prefix=".pyramid-"))

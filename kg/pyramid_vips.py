@@ -66,6 +66,13 @@ def verify_image(path: Path) -> tuple[int, int]:
     return img.width, img.height
 
 
+def thumbnail(path: Path, box: int) -> pyvips.Image:
+    """At most ``box`` x ``box`` (aspect kept, never enlarged) as 8-bit sRGB, shrunk while decoding;
+    the format and bomb checks of :func:`open_image` first."""
+    open_image(path)
+    return to_srgb8(pyvips.Image.thumbnail(str(path), box, height=box, size="down", fail_on="error"))
+
+
 def to_srgb8(img: pyvips.Image) -> pyvips.Image:
     """3-band 8-bit sRGB, alpha flattened over white (the same result as ``open_rgb``)."""
     if img.interpretation == "cmyk" and img.bands >= 4:

@@ -12,20 +12,17 @@ from pathlib import Path
 
 from PIL import Image
 
+from kg.pyramid import vips_builder
+
 BOX = 320
 
 
 def write_thumbnail(source: Path, target: Path, box: int = BOX) -> Path:
     """Write a PNG no larger than ``box`` x ``box`` (aspect kept, never enlarged) to ``target``."""
-    try:
-        import pyvips
-
-        from kg.pyramid_vips import open_image, to_srgb8
-    except (ImportError, OSError):  # no pyvips, or no libvips under it
+    vips = vips_builder()
+    if vips is None:
         return _with_pillow(source, target, box)
-    open_image(source)  # the format and decompression-bomb checks, from the header only
-    thumb = pyvips.Image.thumbnail(str(source), box, height=box, size="down", fail_on="error")
-    to_srgb8(thumb).pngsave(str(target))
+    vips.thumbnail(source, box).pngsave(str(target))
     return target
 
 

@@ -16,7 +16,7 @@ from kg.thumbnails import write_thumbnail
 @pytest.fixture(params=["vips", "pillow"])
 def engine(request, monkeypatch):
     if request.param == "pillow":
-        monkeypatch.setitem(sys.modules, "pyvips", None)  # import now raises ImportError
+        monkeypatch.setitem(sys.modules, "kg.pyramid_vips", None)  # its import now raises ImportError
     return request.param
 
 
