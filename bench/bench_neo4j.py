@@ -103,8 +103,7 @@ def store_floor(ctx: HeritageContext, sync: GraphSync) -> float:
 
     from kg.neo4j_read import per_graph_query, predicate_query, predicates_query
 
-    records = {g for g, run in sync._projected_graphs() if run is None}
-    excluded = [g for g in sync._named_graphs() if g not in records]
+    _records, excluded, _runs = sync.read_plan()
     tsv = ox.QueryResultsFormat.TSV
     t = time.perf_counter()
     ctx.store.query_serialized(per_graph_query(excluded), tsv)

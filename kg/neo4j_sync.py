@@ -149,8 +149,7 @@ class GraphSync:
         """run graph IRI → run id for every run graph in the store (from the list of named
         graphs: matching ``GRAPH ?g { ?s ?p ?o }`` would scan every quad)."""
         prefix = self.iris.run_graph("")
-        rows = self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        return {r["g"].value: r["g"].value[len(prefix) :] for r in rows if r["g"].value.startswith(prefix)}
+        return {g: g[len(prefix) :] for g in self._named_graphs() if g.startswith(prefix)}
 
     def _run_projection(self, graph: str) -> Projection:
         projector = Projector()
@@ -225,20 +224,30 @@ class GraphSync:
     def _named_graphs(self) -> list[str]:
         return [row["g"].value for row in self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")]
 
-    def _projected_graphs(self) -> list[tuple[str, str | None]]:
-        """(graph IRI, run IRI or None) for every graph the projection reads: the schemes, the
-        record graphs, the shared graph (agents, museums, local concepts) and the run graphs (not
-        the change log or the ontology)."""
-        record_prefix = f"{self.iris.base}/graph/record/"
+    def _projected_graphs(self, named: list[str] | None = None) -> list[tuple[str, str | None]]:
+        """(graph IRI, run IRI or None) for every graph the projection reads, out of ``named`` (the
+        store's named graphs, listed here when not given): the schemes, the record graphs, the
+        shared graph (agents, museums, local concepts) and the run graphs (not the change log or
+        the ontology)."""
+        record_prefix = self.iris.record_graph("")
         run_prefix = self.iris.run_graph("")
         out: list[tuple[str, str | None]] = []
-        for row in self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"):
-            g = row["g"].value
+        for g in self._named_graphs() if named is None else named:
             if g.startswith(record_prefix) or g in (self.iris.schemes_graph, self.iris.shared_graph):
                 out.append((g, None))
             elif g.startswith(run_prefix):
                 out.append((g, self.iris.base + "/id/run/" + g[len(run_prefix) :]))
         return out
+
+    def read_plan(self) -> tuple[list[str], list[str], int]:
+        """What a rebuild reads, from one listing of the named graphs: the record, scheme and
+        shared graphs (projected graph by graph), every other graph (which the TSV reader's
+        SELECTs exclude: run graphs are read by ``_add_runs``), and the number of run graphs."""
+        named = self._named_graphs()
+        graphs = self._projected_graphs(named)
+        records = [g for g, run in graphs if run is None]
+        projected = set(records)
+        return records, [g for g in named if g not in projected], sum(1 for _g, run in graphs if run)
 
     def rebuild(self) -> SyncReport:
         """Drop and reload everything; the checkpoint becomes the change log's latest datestamp."""
@@ -251,15 +260,11 @@ class GraphSync:
             self.transport.run(DROP_ALL)
         if not bulk:
             self.transport.ensure_schema()  # before loading: the edge MATCHes use the iri index
-        graphs = self._projected_graphs()
-        records = [g for g, run in graphs if run is None]
+        records, excluded, runs = self.read_plan()
         if self.reader == "tsv":
-            projected = set(records)  # run graphs are read by _add_runs' SELECTs
-            excluded = [g for g in self._named_graphs() if g not in projected]
             projector = read_projection(self.store, records, excluded, threads=self.read_threads)
         else:
             projector = self._read_graphs(records)
-        runs = sum(1 for _g, run in graphs if run)
         if runs:
             self._add_runs(projector)
         read_seconds = time.perf_counter() - start
@@ -271,7 +276,7 @@ class GraphSync:
             self.transport.ensure_schema()  # after the load: one index build, not 8,000 inserts
         if nodes < 0:
             nodes, edges = self._write(projector.projection, rebuild=True)
-        report = SyncReport(nodes=nodes, edges=edges, records=len(graphs) - runs, runs=runs,
+        report = SyncReport(nodes=nodes, edges=edges, records=len(records), runs=runs,
                             read_seconds=read_seconds)  # fmt: skip
         if stamp:
             self._save_checkpoint(stamp)

@@ -23,8 +23,7 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 def _reads(store, iris, tmp_path: Path):
     """(reference projection, fast projection) of every record / scheme / shared graph."""
     sync = GraphSync(store, iris, None, tmp_path / "cp.json", fast=False)
-    graphs = [g for g, run in sync._projected_graphs() if run is None]
-    excluded = [g for g in sync._named_graphs() if g not in set(graphs)]
+    graphs, excluded, _runs = sync.read_plan()
     slow = sync._read_graphs(graphs).projection
     fast = read_projection(store, graphs, excluded).projection
     return slow, fast
