@@ -116,20 +116,15 @@ def parse_literal(term: str) -> tuple[str, str | None, str]:
     return term, None, _XSD + "integer"
 
 
-def parse_rows(data: bytes, part: GraphPart, skip: set[str] | frozenset[str] = frozenset()) -> None:
-    """Add ``?s ?p ?o`` TSV rows to ``part`` (blank-node subjects and objects, ``skip``ped
-    subjects and ``skos:notation`` left out, as ``Projector.add_graph`` does)."""
+def parse_rows(lines: Iterable[str], part: GraphPart) -> None:
+    """Add ``?s ?p ?o`` TSV lines (no header) to ``part`` (blank-node subjects and objects and
+    ``skos:notation`` left out, as ``Projector.add_graph`` does)."""
     types, literals, links = part.types, part.literals, part.links
-    lines = data.decode().split("\n")
-    for line in lines[1:]:
-        if not line:
-            continue
+    for line in lines:
         s, p, o = line.split("\t")
         if s[0] != "<":
             continue
         s = s[1:-1]
-        if s in skip:
-            continue
         p = p[1:-1]
         first = o[0]
         if first == "<":
@@ -141,8 +136,7 @@ def parse_rows(data: bytes, part: GraphPart, skip: set[str] | frozenset[str] = f
             literals[s].append((p, *parse_literal(o)))
 
 
-def parse_predicate_rows(data: bytes, predicate: str, part: GraphPart,
-                         skip: set[str] | frozenset[str] = frozenset()) -> None:  # fmt: skip
+def parse_predicate_rows(data: bytes, predicate: str, part: GraphPart) -> None:
     """Add ``?s ?o`` TSV rows of one predicate to ``part`` (same rules as ``parse_rows``)."""
     if predicate in _SKIP_LITERALS:
         return
@@ -153,8 +147,6 @@ def parse_predicate_rows(data: bytes, predicate: str, part: GraphPart,
             continue
         s, o = line.split("\t")
         s = s[1:-1]
-        if s in skip:
-            continue
         first = o[0]
         if first == "<":
             if is_type:
@@ -198,7 +190,7 @@ def parse_graph_rows(data: bytes) -> dict[str, GraphPart]:
             g, rest = line.split("\t", 1)
             by_graph[g[1:-1]].append(rest)
     for g, rows in by_graph.items():
-        parse_rows(("\n" + "\n".join(rows)).encode(), parts[g])
+        parse_rows(rows, parts[g])
     return parts
 
 
@@ -237,7 +229,7 @@ def read_projection(store: Store, graphs: list[str], excluded: list[str], thread
             if predicate in used:
                 parse_predicate_rows(data, predicate, union)
         shared = {line[1:-1] for line in shared_f.result().decode().split("\n")[1:] if line.startswith("<")}
-        rows_fs = [select(per_graph_rows_query(sorted(shared), excluded)) for _ in range(1 if shared else 0)]
+        rows_fs = [select(per_graph_rows_query(sorted(shared), excluded))] if shared else []
         # out of the union: the per-graph subjects, and subjects whose dimension node is one of them
         extra = {s for s, links in union.links.items()
                  if s not in shared and any(p == _HAS_DIMENSION and o in shared for p, o in links)}  # fmt: skip
