@@ -48,10 +48,9 @@ class BodyLimit:
         if scope["type"] != "http" or scope["path"].endswith(UPLOAD_PATHS):
             await self.app(scope, receive, send)
             return
-        too_large = problems.problem(413, "Payload too large", f"request body over {self.limit} bytes")
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > self.limit:
-            await too_large(scope, receive, send)
+            await self._too_large(scope, receive, send)
             return
         seen = 0
         started = False
@@ -75,7 +74,12 @@ class BodyLimit:
         except _BodyTooLarge:
             if started:
                 raise
-            await too_large(scope, receive, send)
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The 413 problem, built only when one is sent (not on every request)."""
+        response = problems.problem(413, "Payload too large", f"request body over {self.limit} bytes")
+        await response(scope, receive, send)
 
 
 class _BodyTooLarge(HTTPException):
