@@ -194,7 +194,13 @@ def text_to_image_scores(ctx, query: str, ids: list[str]) -> dict[str, float]:
     return out
 
 
-def semantic_rank(ctx, query: str, candidate_ids: list[str] | None, limit: int) -> list[tuple[str, float]]:
+def _text_index(ctx) -> VectorIndex:
+    return VectorIndex.load(text_index_dir(ctx), dim=TEXT_DIM, model_id=TEXT_MODEL_ID)
+
+
+def semantic_rank(
+    ctx, query: str, candidate_ids: list[str] | None, limit: int, index: VectorIndex | None = None
+) -> list[tuple[str, float]]:
     """Rank works for ``query``: ``(work id, score)`` best first, at most ``limit``.
 
     score = 1.0 per matched concept the work carries + 0.5 x keyword overlap + e5 cosine
@@ -216,7 +222,8 @@ def semantic_rank(ctx, query: str, candidate_ids: list[str] | None, limit: int) 
             f"?w a hg:Work ; ?p ?c }} GROUP BY ?w"
         ):
             concept_hits[r["w"].value.removeprefix(prefix)] = float(r["n"].value)
-    index = VectorIndex.load(text_index_dir(ctx), dim=TEXT_DIM, model_id=TEXT_MODEL_ID)
+    if index is None:
+        index = _text_index(ctx)
     missing = [i for i in ids if index.get(i) is None and (i, texts[i]) not in _ON_DEMAND]
     if missing and len(missing) <= ON_DEMAND_LIMIT:
         for ident, vec in zip(missing, embed_passages([texts[i] for i in missing]), strict=True):
@@ -283,7 +290,12 @@ def text_index_ready(ctx) -> bool:
 
 
 def semantic_fill(
-    ctx, query: str, allowed: set[str] | None, exclude: set[str], limit: int = SEMANTIC_FILL_LIMIT
+    ctx,
+    query: str,
+    allowed: set[str] | None,
+    exclude: set[str],
+    limit: int = SEMANTIC_FILL_LIMIT,
+    index: VectorIndex | None = None,
 ) -> list[tuple[str, float]]:
     """Works from the text index closest in meaning to ``query``: ``(id, margin)`` best first, the
     margin being the e5 cosine minus the work's mean cosine to ``OFF_TOPIC_QUERIES`` (the Korean
@@ -292,12 +304,12 @@ def semantic_fill(
     already matched) restrict the candidates."""
     if not query.strip() or limit <= 0:
         return []
-    index = VectorIndex.load(text_index_dir(ctx), dim=TEXT_DIM, model_id=TEXT_MODEL_ID)
+    if index is None:
+        index = _text_index(ctx)
     rows = [r for i, r in index.pos.items() if i not in exclude and (allowed is None or i in allowed)]
     if not rows:
         return []
-    matrix = index.matrix[rows]
-    matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    matrix = index.matrix[rows]  # unit rows: VectorIndex.upsert normalises
     q = embed_query(query)
     q = q / max(float(np.linalg.norm(q)), 1e-12)
     korean = bool(_HANGUL.search(query))
@@ -334,18 +346,20 @@ def hybrid_search(
     prefix = f"{ctx.iris.base}/id/work/"
     ids = [i.removeprefix(prefix) for i in matching_ids(ctx.store, where, lang)]
     head = ids if mode == "semantic" else ids[:HYBRID_RANK_LIMIT]
-    ranked = semantic_rank(ctx, query, head, len(head)) if head else []
+    fill = mode == "hybrid" and len(ids) < per_page and text_index_ready(ctx)
+    index = _text_index(ctx) if head or fill else None  # read once for the ranking and the fill
+    ranked = semantic_rank(ctx, query, head, len(head), index) if head else []
     scores = dict(ranked)
     order = [i for i, _ in ranked] + [i for i in ids if i not in scores]
     added: list[tuple[str, float]] = []
-    if mode == "hybrid" and len(ids) < per_page and text_index_ready(ctx):
+    if fill:
         allowed = None
         if any(facets.values()):
             allowed = {
                 i.removeprefix(prefix)
                 for i in matching_ids(ctx.store, where_clause(ctx.store, "", facets, []))
             }
-        added = semantic_fill(ctx, query, allowed, set(ids))
+        added = semantic_fill(ctx, query, allowed, set(ids), index=index)
     if added:
         scores.update(added)
         order += [i for i, _ in added]
