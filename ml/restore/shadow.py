@@ -34,18 +34,24 @@ def _gradient(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.diff(a, axis=1)[:-1], np.diff(a, axis=0)[:, :-1]
 
 
-def fit_shadow(image: np.ndarray, mask: np.ndarray, side: int = 256) -> tuple[float, float, float]:
-    """(softness, offset, log step) of the shadow along ``mask``'s outline, at a working scale
-    whose longest side is ``side`` px (softness and offset are in those pixels)."""
+def _working(image: np.ndarray, mask: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What both fits read, at a working scale whose longest side is ``side`` px: the blurred log
+    image, the signed distance to the mask's outline, and the band around it (gradient shape)."""
     h, w = image.shape[:2]
     scale = min(1.0, side / max(h, w))
     size = (max(8, round(w * scale)), max(8, round(h * scale)))
     small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     region = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
     log_rgb = cv2.GaussianBlur(np.log(small.astype(np.float32) + 1.0), (0, 0), 1.0)
-    gx_img, gy_img = _gradient(log_rgb)
     distance = _signed_distance(region)
-    band = (np.abs(distance) < 22)[:-1, :-1]
+    return log_rgb, distance, (np.abs(distance) < 22)[:-1, :-1]
+
+
+def fit_shadow(image: np.ndarray, mask: np.ndarray, side: int = 256) -> tuple[float, float, float]:
+    """(softness, offset, log step) of the shadow along ``mask``'s outline, at a working scale
+    whose longest side is ``side`` px (softness and offset are in those pixels)."""
+    log_rgb, distance, band = _working(image, mask, side)
+    gx_img, gy_img = _gradient(log_rgb)
     best: tuple[float, float, float] | None = None
     residual_best = np.inf
     # Least squares over the grid (closed form per channel for the step), then a robust
@@ -97,15 +103,8 @@ def _robust_step(
 def fit_profile(image: np.ndarray, mask: np.ndarray, step: float, side: int = 256) -> tuple[float, float]:
     """(softness, offset) of the edge for a known log ``step``: least absolute deviations of the
     image's log-gradient from the profile's, so texture crossing the band counts less."""
-    h, w = image.shape[:2]
-    scale = min(1.0, side / max(h, w))
-    size = (max(8, round(w * scale)), max(8, round(h * scale)))
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    region = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
-    log_lum = cv2.GaussianBlur(np.log(small.astype(np.float32) + 1.0), (0, 0), 1.0).mean(axis=2)
-    gx, gy = _gradient(log_lum)
-    distance = _signed_distance(region)
-    band = (np.abs(distance) < 22)[:-1, :-1]
+    log_rgb, distance, band = _working(image, mask, side)
+    gx, gy = _gradient(log_rgb.mean(axis=2))
     gx, gy = gx[band], gy[band]
     best, best_cost = (1.0, 0.0), np.inf
     for softness in SOFTNESS:
